@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make run    install into .venv and run the analysis on the bundled sample
+#   make test   install into .venv (with the dev extra) and run the tests
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint install install-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+run: install
+	$(BIN)/voc run
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,0 +1,1 @@
+"""The Prefect flows: the weekly voice-of-customer analysis."""

@@ -1,0 +1,108 @@
+"""The voice-of-customer flow: sixteen agents, each a Prefect task, recorded by the monitor."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import flow
+from prefect.futures import wait
+
+from monitor import hooks
+from monitor.store import resolve_output_dir, resolve_store_url
+from tasks.churn import churn_risk
+from tasks.confidence import confidence
+from tasks.correlation import correlation_analysis
+from tasks.fin import fin_performance
+from tasks.gamma import gamma_presentation
+from tasks.llm import LLMSettings
+from tasks.load import load_conversations
+from tasks.models import VoCResult, WeekSummary
+from tasks.output import output_formatting
+from tasks.preprocess import preprocess
+from tasks.quality import quality_insights
+from tasks.quotes import example_quotes
+from tasks.segmentation import segmentation
+from tasks.sentiment import topic_sentiment
+from tasks.sub_topics import sub_topic_detection
+from tasks.taxonomy import load_taxonomy
+from tasks.topics import topic_detection
+from tasks.trend import trend, week_summary
+from tasks.validation import validation
+
+COMMAND = "voice-of-customer"
+AGENTS = 16
+
+hooks.install()
+
+
+def run_directory(output_dir: Path, start: date, end: date, started: datetime) -> Path:
+    """`<output dir>/voice-of-customer_Nov-6-to-Nov-13_6-00pm`."""
+    window = f"{start:%b}-{start.day}-to-{end:%b}-{end.day}"
+    hour = started.strftime("%I").lstrip("0")
+    return output_dir / f"{COMMAND}_{window}_{hour}-{started:%M%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSummary | None:
+    """The summary of the last completed run before this window, from the results store."""
+    summary = hooks.open_store(resolve_store_url(store, output_dir)).previous_summary(
+        COMMAND, start
+    )
+    return WeekSummary.model_validate(summary) if summary else None
+
+
+@flow(name=COMMAND, **hooks.flow_hooks(COMMAND, AGENTS))
+def voice_of_customer(
+    start: date,
+    end: date,
+    source: str = "sample",
+    provider: str = "local",
+    model: str = "voc-local-1",
+    output_dir: str | None = None,
+    store: str | None = None,
+    topic_concurrency: int = 5,
+) -> VoCResult:
+    """Analyse the conversations created from `start` to `end` (inclusive)."""
+    llm = LLMSettings(provider=provider, model=model)
+    out = resolve_output_dir(output_dir)
+    run_dir = run_directory(out, start, end, datetime.now().astimezone())
+    taxonomy = load_taxonomy()
+
+    loaded = load_conversations(source, start, end)
+    clean = preprocess(loaded.conversations)
+    conversations = clean.conversations
+    segments = segmentation.submit(conversations)
+    topics = topic_detection(conversations, taxonomy, llm)
+
+    per_topic = dict(topics=topics, conversations=conversations, llm=llm)
+    concurrency = topic_concurrency
+    sub_topics = sub_topic_detection.submit(taxonomy=taxonomy, concurrency=concurrency, **per_topic)
+    sentiment = topic_sentiment.submit(concurrency=concurrency, **per_topic)
+    quotes = example_quotes.submit(concurrency=concurrency, **per_topic)
+    fin = fin_performance.submit(conversations, topics)
+    correlations = correlation_analysis.submit(conversations, topics)
+    quality = quality_insights.submit(conversations, topics, llm)
+    churn = churn_risk.submit(conversations, topics, llm)
+    trust = confidence.submit(conversations, clean.duplicates_removed, topics)
+    futures = [segments, sub_topics, sentiment, quotes, fin, correlations, quality, churn, trust]
+    wait(futures)
+
+    summary = week_summary(loaded, clean, topics, sentiment.result(), fin.result())
+    week_trend = trend(summary, previous_week(store, out, start), llm)
+    findings = {
+        "segmentation": segments.result(),
+        "topic_detection": topics,
+        "sub_topic_detection": sub_topics.result(),
+        "topic_sentiment": sentiment.result(),
+        "example_quotes": quotes.result(),
+        "fin_performance": fin.result(),
+        "correlation": correlations.result(),
+        "quality_insights": quality.result(),
+        "churn_risk": churn.result(),
+        "confidence": trust.result(),
+        "trend": week_trend,
+    }
+    validation(findings)
+    output = output_formatting(run_dir, summary, findings, llm)
+    presentation = gamma_presentation(output)
+    return VoCResult(summary=summary, output=output, presentation=presentation)

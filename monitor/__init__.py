@@ -1,0 +1,1 @@
+"""The execution monitor: results store, hooks, pricing, usage capture, CLI."""

@@ -1,0 +1,313 @@
+"""`voc`: run the weekly analysis and read its history from the results store."""
+
+import os
+
+# Before Prefect is imported: keep its per-task INFO lines out of the live view, and
+# don't let an offline machine log telemetry errors.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import csv  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+from datetime import date, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.live import Live  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: E402
+
+from monitor.render import cost_table, jsonable, runs_table, what_if_line  # noqa: E402
+from monitor.store import (  # noqa: E402
+    ResultsStore,
+    StoreError,
+    resolve_output_dir,
+    resolve_store_url,
+)
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+# Piped output gets room for the whole cost table rather than the 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+class BadInput(Exception):
+    """Bad usage or input: one line on stderr, exit code 2."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    errors.print(f"voc: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def open_store(store: str | None = None, output_dir: str | None = None) -> ResultsStore:
+    try:
+        return ResultsStore(resolve_store_url(store, resolve_output_dir(output_dir)))
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
+
+
+def print_run(run: dict[str, Any]) -> None:
+    """The cost table, why agents failed or were skipped, and the what-if prices."""
+    console.print(cost_table(run))
+    for agent in run["agents"]:
+        if agent["error"]:
+            console.print(f"  {agent['key']} {agent['status']}: {agent['error']}", markup=False)
+    console.print(what_if_line(run))
+
+
+# -- voc run ------------------------------------------------------------------------------
+
+
+def default_window(source: str) -> tuple[date, date]:
+    """The sample's last week, or the last seven full days."""
+    from tasks.load import sample_window
+
+    if source == "sample":
+        return sample_window()
+    end = date.today() - timedelta(days=1)
+    return end - timedelta(days=6), end
+
+
+def check_run_inputs(source: str, start: date, end: date, provider: str, model: str) -> str:
+    """Everything a run needs, checked before it starts; returns the source as the flow takes it."""
+    from tasks.llm import LLMSettings, llm_client
+
+    if end < start:
+        raise BadInput(f"--end {end} is before --start {start}")
+    try:
+        llm_client(LLMSettings(provider=provider, model=model))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    if source == "sample":
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise BadInput(f"source file not found: {source}")
+    return str(path.resolve())
+
+
+def check_output_dir(output_dir: Path) -> None:
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        probe = output_dir / ".voc-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise BadInput(f"output directory {output_dir} is not writable: {exc.strerror}") from exc
+
+
+def watch_progress(store: ResultsStore, since: datetime, stop: threading.Event) -> None:
+    """Show the newest run's agents finishing, read from the store, until `stop` is set."""
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    )
+    bar = progress.add_task("starting Prefect…", total=16)
+    with Live(progress, console=console, transient=True, refresh_per_second=8):
+        while not stop.wait(0.2):
+            newest = store.runs(limit=1)
+            if not newest or newest[0]["started_at"] < since:
+                continue
+            run = store.run(newest[0]["id"])
+            running = [a["key"] for a in run["agents"] if a["status"] == "running"]
+            label = ", ".join(running[:3]) + (" …" if len(running) > 3 else "")
+            progress.update(
+                bar,
+                completed=run["agents_done"],
+                total=run["agents_total"],
+                description=f"agents {label or 'waiting'}",
+            )
+
+
+@app.command()
+def run(
+    source: Annotated[str, typer.Option(help="sample, or a JSON/JSONL export file")] = "sample",
+    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
+    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
+    provider: Annotated[str, typer.Option(help="LLM provider")] = "local",
+    model: Annotated[str | None, typer.Option(help="model name")] = None,
+    output_dir: Annotated[
+        str | None, typer.Option(help="default $VOC_OUTPUT_DIR or ./outputs")
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="SQLAlchemy URL of the results store")] = None,
+) -> None:
+    """Run the voice-of-customer analysis and print the cost of each agent."""
+    from tasks.llm.local import LOCAL_MODEL
+
+    model = model or LOCAL_MODEL
+    try:
+        window = default_window(source) if source == "sample" or not (start and end) else None
+        first = start.date() if start else window[0]
+        last = end.date() if end else window[1]
+        flow_source = check_run_inputs(source, first, last, provider, model)
+        out = resolve_output_dir(output_dir)
+        check_output_dir(out)
+    except BadInput as exc:
+        fail(str(exc))
+    results = open_store(store, str(out))
+
+    from flows.voice_of_customer import voice_of_customer
+
+    stop = threading.Event()
+    began = datetime.now().astimezone()
+    watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
+    watcher.start()
+    try:
+        state = voice_of_customer(
+            start=first,
+            end=last,
+            source=flow_source,
+            provider=provider,
+            model=model,
+            output_dir=str(out),
+            store=store,
+            return_state=True,
+        )
+    finally:
+        stop.set()
+        watcher.join()
+    finished = results.run(str(state.state_details.flow_run_id))
+    print_run(finished)
+    if finished["output_dir"]:
+        console.print(f"Files: {finished['output_dir']}")
+    if finished["status"] != "completed":
+        failed = [a for a in finished["agents"] if a["status"] == "failed"]
+        reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
+        fail(f"run {finished['status']}: {reason}", 1)
+
+
+# -- reading the store --------------------------------------------------------------------
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="how many runs")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """The run history, newest first."""
+    found = open_store().runs(limit)
+    if as_json:
+        print_json(found)
+    elif not found:
+        console.print("No runs yet: try `voc run`.")
+    else:
+        console.print(runs_table(found))
+
+
+@app.command()
+def show(
+    run_id: Annotated[str, typer.Argument(help="a run id or its first characters")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """One run: its agents with calls, tokens, cost and duration, and its files."""
+    results = open_store()
+    try:
+        found = results.run(results.resolve_run_id(run_id))
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(found)
+        return
+    window = f"{found['window_start']} to {found['window_end']}"
+    console.print(
+        f"[b]{found['command']}[/] {window}  status {found['status']}  source {found['source']}"
+    )
+    if found["error"]:
+        console.print(f"[red]error:[/] {found['error']}", markup=True, highlight=False)
+    print_run(found)
+    for f in found["files"]:
+        console.print(
+            f"  {found['output_dir']}/{f['path']}  {f['size']:,} bytes  sha256 {f['sha256'][:12]}"
+        )
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+    """Success rate, average cost and duration, and per-agent averages."""
+    found = open_store().stats()
+    if as_json:
+        print_json(found)
+        return
+    console.print(
+        f"{found['runs']} finished runs, {found['completed']} completed "
+        f"(success rate {found['success_rate']}%), average cost ${found['average_cost'] or 0:.6f}, "
+        f"average duration {found['average_duration_s']}s"
+    )
+    from rich.table import Table
+
+    table = Table("Agent", "Runs", "Avg duration", "Avg cost", "Calls")
+    for a in found["agents"]:
+        table.add_row(
+            a["agent"],
+            str(a["runs"]),
+            f"{a['average_duration_s']:.2f}s",
+            f"${a['average_cost']:.6f}",
+            str(a["calls"]),
+        )
+    console.print(table)
+
+
+EXPORT_FIELDS = [
+    "id",
+    "run_id",
+    "agent",
+    "agent_key",
+    "provider",
+    "model",
+    "purpose",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "estimated",
+    "latency_ms",
+    "attempt",
+    "cost",
+    "error",
+    "created_at",
+]
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    run_id: Annotated[str | None, typer.Option("--run", help="only this run")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="calls since")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="file (default stdout)")
+    ] = None,
+) -> None:
+    """Every LLM call with its agent, tokens and cost, as CSV or JSON."""
+    if fmt not in ("csv", "json"):
+        fail(f"--format must be csv or json, not {fmt!r}")
+    results = open_store()
+    try:
+        full_id = results.resolve_run_id(run_id) if run_id else None
+    except StoreError as exc:
+        fail(str(exc))
+    rows = [
+        jsonable({k: row[k] for k in EXPORT_FIELDS})
+        for row in results.llm_calls(full_id, since.date() if since else None)
+    ]
+    if fmt == "json":
+        text = json.dumps(rows, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        errors.print(f"wrote {len(rows)} calls to {output}")

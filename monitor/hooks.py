@@ -1,0 +1,247 @@
+"""Prefect state hooks and LLM usage capture that write each run into the results store.
+
+Flow hooks open and close the run; the listeners subscribed to `tasks.observe` turn
+each agent's state change and each LLM call into rows. A flow run's recorder is found
+by the flow-run id Prefect puts on every task run, so concurrent runs in one process
+stay apart.
+"""
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from prefect import Flow, Task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.client.schemas.objects import FlowRun, State, TaskRun
+from prefect.context import TaskRunContext
+from pydantic import TypeAdapter
+from pydantic_core import to_jsonable_python
+
+from monitor.breakdown import agent_breakdown, totals
+from monitor.pricing import price
+from monitor.store import ResultsStore, resolve_output_dir, resolve_store_url
+from tasks.llm.types import LLMCall
+from tasks.observe import observers
+
+log = logging.getLogger("voc.monitor")
+_dates = TypeAdapter(date | None)
+
+
+@dataclass
+class RunRecorder:
+    """What the hooks need to know about one flow run while it runs."""
+
+    store: ResultsStore
+    run_id: str
+    agents_total: int
+    progress_artifact: UUID | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_recorders: dict[UUID, RunRecorder] = {}
+_stores: dict[str, ResultsStore] = {}
+
+
+def open_store(url: str) -> ResultsStore:
+    """One store (and engine) per URL per process."""
+    if url not in _stores:
+        _stores[url] = ResultsStore(url)
+    return _stores[url]
+
+
+def error_line(state: State) -> str:
+    """The failure's exception as one line: its type and message."""
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, BaseException):
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return (state.message or state.name).splitlines()[0]
+
+
+# -- flow hooks ---------------------------------------------------------------------------
+
+
+def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
+    """The hooks to pass to `@flow(...)` so its runs are recorded."""
+
+    def on_running(flow: Flow, flow_run: FlowRun, state: State) -> None:
+        params = flow_run.parameters
+        store = open_store(
+            resolve_store_url(params.get("store"), resolve_output_dir(params.get("output_dir")))
+        )
+        store.start_run(
+            {
+                "id": str(flow_run.id),
+                "command": command,
+                "window_start": _dates.validate_python(params.get("start")),
+                "window_end": _dates.validate_python(params.get("end")),
+                "source": str(params.get("source")),
+                "provider": params.get("provider"),
+                "model": params.get("model"),
+                "parameters": to_jsonable_python(params),
+                "flow_run_name": flow_run.name,
+                "deployment_id": str(flow_run.deployment_id) if flow_run.deployment_id else None,
+                "agents_total": agents_total,
+            }
+        )
+        _recorders[flow_run.id] = RunRecorder(store, str(flow_run.id), agents_total)
+
+    hooks = {
+        "on_running": [on_running],
+        "on_completion": [on_flow_completed],
+        "on_failure": [_ender("failed")],
+        "on_crashed": [_ender("crashed")],
+        "on_cancellation": [_ender("cancelled")],
+    }
+    return hooks
+
+
+def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
+    recorder = _recorders.pop(flow_run.id, None)
+    if recorder is None:
+        return
+    result = state.result()
+    summary = getattr(result, "summary", None)
+    presentation = getattr(result, "presentation", None)
+    recorder.store.finish_run(
+        recorder.run_id,
+        "completed",
+        summary=to_jsonable_python(summary) if summary else None,
+        gamma_url=getattr(presentation, "url", None),
+    )
+    publish_artifacts(recorder)
+
+
+def _ender(status: str) -> Any:
+    def on_end(flow: Flow, flow_run: FlowRun, state: State) -> None:
+        recorder = _recorders.pop(flow_run.id, None)
+        if recorder is not None:
+            recorder.store.finish_run(recorder.run_id, status, error=error_line(state))
+
+    on_end.__name__ = f"record_run_{status}"
+    return on_end
+
+
+# -- task state and LLM calls -------------------------------------------------------------
+
+
+def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
+    """Record an agent task run's state change."""
+    recorder = _recorders.get(task_run.flow_run_id)
+    if recorder is None:
+        return
+    key = task_run.name
+    if state.is_running():
+        recorder.store.agent_started(recorder.run_id, key, str(task_run.id))
+        _ensure_progress(recorder)
+    elif state.is_completed():
+        _agent_completed(recorder, key, state)
+    elif state.is_failed():
+        recorder.store.agent_finished(recorder.run_id, key, "failed", error_line(state))
+
+
+def _agent_completed(recorder: RunRecorder, key: str, state: State) -> None:
+    result = state.result()
+    record_files(recorder, result)
+    skipped = getattr(result, "skipped_reason", None)
+    status = "skipped" if skipped else "cached" if state.name == "Cached" else "completed"
+    recorder.store.agent_finished(recorder.run_id, key, status, skipped)
+    if "[" not in key:
+        _update_progress(recorder)
+
+
+def record_files(recorder: RunRecorder, result: Any) -> None:
+    """An agent result with `directory` and `files` wrote those files: record each one."""
+    directory = getattr(result, "directory", None)
+    if directory is None or not hasattr(result, "files"):
+        return
+    recorder.store.update_run(recorder.run_id, output_dir=str(Path(directory).resolve()))
+    for path in result.files:
+        data = Path(path).read_bytes()
+        relative = Path(path).resolve().relative_to(Path(directory).resolve()).as_posix()
+        digest = hashlib.sha256(data).hexdigest()
+        recorder.store.record_file(recorder.run_id, relative, len(data), digest)
+
+
+def on_llm_call(call: LLMCall) -> None:
+    """Record an LLM call against the agent task run it was made from."""
+    context = TaskRunContext.get()
+    if context is None:
+        return
+    recorder = _recorders.get(context.task_run.flow_run_id)
+    if recorder is None:
+        return
+    usage = call.usage
+    recorder.store.record_llm_call(
+        recorder.run_id,
+        context.task_run.name,
+        {
+            "task_run_id": str(context.task_run.id),
+            "provider": call.provider,
+            "model": call.model,
+            "purpose": call.purpose,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cached_tokens": usage.cached_tokens,
+            "estimated": usage.estimated,
+            "latency_ms": round(call.latency_ms, 3),
+            "attempt": call.attempt,
+            "cost": price(call.provider, call.model, usage),
+            "error": call.error,
+        },
+    )
+
+
+# -- artifacts ----------------------------------------------------------------------------
+
+
+def _ensure_progress(recorder: RunRecorder) -> None:
+    with recorder.lock:
+        if recorder.progress_artifact is None:
+            recorder.progress_artifact = create_progress_artifact(
+                0.0, key="voc-progress", description=f"0/{recorder.agents_total} agents"
+            )
+
+
+def _update_progress(recorder: RunRecorder) -> None:
+    done = recorder.store.agents_done(recorder.run_id)
+    with recorder.lock:
+        if recorder.progress_artifact is not None:
+            update_progress_artifact(
+                recorder.progress_artifact,
+                100.0 * done / recorder.agents_total,
+                description=f"{done}/{recorder.agents_total} agents",
+            )
+
+
+def publish_artifacts(recorder: RunRecorder) -> None:
+    """The per-agent cost table and the report, attached to the flow run."""
+    run = recorder.store.run(recorder.run_id)
+    rows = agent_breakdown(run)
+    table = [
+        {k: str(v) if k == "cost" else v for k, v in row.items() if k != "error"}
+        for row in [*rows, totals(rows)]
+    ]
+    create_table_artifact(table, key="voc-cost-breakdown", description="Cost per agent (USD)")
+    report = Path(run["output_dir"] or "", "report.md")
+    if run["output_dir"] and report.is_file():
+        create_markdown_artifact(
+            report.read_text(encoding="utf-8"), key="voc-report", description="VoC report"
+        )
+
+
+def install() -> None:
+    """Subscribe the monitor to agent state changes and LLM calls (once per process)."""
+    if on_task_state not in observers.task_state:
+        observers.task_state.append(on_task_state)
+    if on_llm_call not in observers.llm_call:
+        observers.llm_call.append(on_llm_call)

@@ -1,0 +1,102 @@
+"""Terminal rendering of runs and agents (rich), and the JSON form of the same data."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.table import Table
+
+from monitor.breakdown import agent_breakdown, totals
+from monitor.pricing import what_if
+
+STATUS_STYLE = {
+    "completed": "green",
+    "cached": "cyan",
+    "skipped": "yellow",
+    "running": "blue",
+    "failed": "red",
+    "crashed": "red",
+    "cancelled": "magenta",
+    "pending": "dim",
+}
+
+
+def jsonable(value: Any) -> Any:
+    """Stable JSON: ids as strings, money as decimal strings, times in ISO 8601."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def money(value: Decimal) -> str:
+    return f"${value:.6f}" if value < Decimal("0.01") and value else f"${value:.4f}"
+
+
+def seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}s"
+
+
+def status(value: str) -> str:
+    return f"[{STATUS_STYLE.get(value, 'white')}]{value}[/]"
+
+
+def cost_table(run: dict[str, Any]) -> Table:
+    """Agent, status, duration, calls, tokens in/out, cost, and a TOTAL row."""
+    rows = agent_breakdown(run)
+    table = Table(title=f"Run {run['id']} — cost per agent", title_justify="left")
+    for name in ("Agent", "Status", "Duration", "Calls", "Tokens in", "Tokens out", "Cost"):
+        table.add_column(name, justify="left" if name in ("Agent", "Status") else "right")
+    for row in rows:
+        label = row["agent"] + (f" ×{row['topics']}" if row["topics"] else "")
+        table.add_row(
+            label,
+            status(row["status"]),
+            seconds(row["duration_s"]),
+            str(row["calls"]),
+            f"{row['input_tokens']:,}",
+            f"{row['output_tokens']:,}",
+            money(row["cost"]),
+        )
+    total = totals(rows)
+    table.add_section()
+    table.add_row(
+        "[b]TOTAL[/]",
+        status(run["status"]),
+        seconds(run["duration_s"]),
+        str(total["calls"]),
+        f"{total['input_tokens']:,}",
+        f"{total['output_tokens']:,}",
+        f"[b]{money(total['cost'])}[/]",
+    )
+    return table
+
+
+def what_if_line(run: dict[str, Any]) -> str:
+    """What the run's tokens would have cost on the what-if models."""
+    prices = what_if(run["input_tokens"], run["output_tokens"], run["cached_tokens"])
+    return "Same tokens on " + ", ".join(f"{m}: {money(p)}" for m, p in prices.items())
+
+
+def runs_table(runs: list[dict[str, Any]]) -> Table:
+    table = Table(title="Runs, newest first", title_justify="left")
+    for name in ("Run", "Status", "Window", "Started", "Duration", "Agents", "Calls", "Cost"):
+        table.add_column(name)
+    for run in runs:
+        window = f"{run['window_start']} to {run['window_end']}" if run["window_start"] else ""
+        table.add_row(
+            run["id"][:8],
+            status(run["status"]),
+            window,
+            f"{run['started_at']:%Y-%m-%d %H:%M}",
+            seconds(run["duration_s"]),
+            f"{run['agents_done']}/{run['agents_total']}",
+            str(run["calls"]),
+            money(run["cost"]),
+        )
+    return table

@@ -1,0 +1,132 @@
+"""The results store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL."""
+
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 1
+PICO = Decimal(10) ** 12
+
+
+class Money(TypeDecorator):
+    """US dollars kept exact as an integer count of 10^-12 dollars, so SQL can sum them."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
+        return None if value is None else int(Decimal(value) * PICO)
+
+    def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
+        return None if value is None else Decimal(int(value)) / PICO
+
+
+metadata = MetaData()
+
+schema_version = Table("voc_schema", metadata, Column("version", Integer, nullable=False))
+
+runs = Table(
+    "voc_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("command", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("window_start", Date),
+    Column("window_end", Date),
+    Column("source", Text),
+    Column("provider", String(32)),
+    Column("model", String(128)),
+    Column("parameters", JSON),
+    Column("flow_run_name", String(128)),
+    Column("deployment_id", String(64)),
+    Column("output_dir", Text),
+    Column("gamma_url", Text),
+    Column("summary", JSON),
+    Column("agents_total", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Index("ix_voc_runs_started_at", "started_at"),
+    Index("ix_voc_runs_command_status", "command", "status", "window_start"),
+)
+
+agent_runs = Table(
+    "voc_agent_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("voc_runs.id"), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("agent", String(64), nullable=False),
+    Column("task_run_id", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),
+    UniqueConstraint("run_id", "key", name="uq_voc_agent_runs_run_key"),
+)
+
+llm_calls = Table(
+    "voc_llm_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("voc_runs.id"), nullable=False),
+    Column("agent_key", String(256), nullable=False),
+    Column("agent", String(64), nullable=False),
+    Column("task_run_id", String(64)),
+    Column("provider", String(32), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("cached_tokens", Integer, nullable=False),
+    Column("estimated", Boolean, nullable=False),
+    Column("latency_ms", Float, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("cost", Money, nullable=False),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_voc_llm_calls_run_agent", "run_id", "agent"),
+    Index("ix_voc_llm_calls_created_at", "created_at"),
+)
+
+files = Table(
+    "voc_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("voc_runs.id"), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("run_id", "path", name="uq_voc_files_run_path"),
+)
+
+# Append-only: ids only grow, so a reader tails it with `id > last seen`.
+events = Table(
+    "voc_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_voc_events_run_id", "run_id", "id"),
+)

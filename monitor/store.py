@@ -1,0 +1,443 @@
+"""`ResultsStore`: runs, agent runs, LLM calls, files and events in any SQLAlchemy database.
+
+SQLite (a file, WAL, busy timeout) by default; PostgreSQL for several workers. Each
+write is one short transaction that also appends to the event log, so a reader in
+another process sees every change in order.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from monitor.schema import (
+    SCHEMA_VERSION,
+    agent_runs,
+    events,
+    files,
+    llm_calls,
+    metadata,
+    runs,
+    schema_version,
+)
+
+FINAL = ("completed", "failed", "crashed", "cancelled")
+DONE = ("completed", "cached", "skipped")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or does not hold what was asked for."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; they were written in UTC."""
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def resolve_output_dir(output_dir: str | Path | None) -> Path:
+    """`--output-dir`, else `VOC_OUTPUT_DIR`, else `./outputs`."""
+    return Path(output_dir or os.environ.get("VOC_OUTPUT_DIR") or "outputs")
+
+
+def default_store_url(output_dir: Path) -> str:
+    """A SQLite file in the output directory."""
+    return f"sqlite:///{output_dir / 'voc.db'}"
+
+
+def resolve_store_url(store: str | None, output_dir: Path) -> str:
+    """`--store`, else `VOC_STORE_URL`, else the default SQLite file."""
+    return store or os.environ.get("VOC_STORE_URL") or default_store_url(output_dir)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite files get WAL and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        if engine.url.database and engine.url.database != ":memory:":
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class ResultsStore:
+    """Everything the monitor records, and the queries the CLI and dashboard make."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        try:
+            metadata.create_all(self.engine)
+        except (OperationalError, ProgrammingError, IntegrityError) as exc:
+            # Another process created the tables between our check and our CREATE.
+            if "already exists" not in str(exc):
+                raise StoreError(f"cannot open the results store: {exc.orig}") from exc
+        with self.engine.begin() as conn:
+            version = conn.scalar(select(func.max(schema_version.c.version)))
+            if version is None:
+                conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the results store has schema v{version}; this voc knows v{SCHEMA_VERSION}"
+                )
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def _event(self, conn: Connection, run_id: str, kind: str, payload: dict) -> None:
+        conn.execute(
+            insert(events).values(run_id=run_id, kind=kind, payload=payload, created_at=now())
+        )
+
+    def _upsert(
+        self, conn: Connection, table: Any, values: dict, keys: list[str], **on_conflict: Any
+    ) -> None:
+        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        statement = dialect.insert(table).values(**values)
+        conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=on_conflict))
+
+    # -- writes -------------------------------------------------------------------------
+
+    def start_run(self, run: dict[str, Any]) -> None:
+        """Record a run as running (again, when Prefect retries the same flow run)."""
+        values = {**run, "status": "running", "started_at": run.get("started_at") or now()}
+        with self._write() as conn:
+            self._upsert(conn, runs, values, ["id"], status="running", error=None, ended_at=None)
+            self._event(conn, run["id"], "run", {"status": "running"})
+
+    def finish_run(self, run_id: str, status: str, **fields: Any) -> None:
+        """Give the run its final status; agents still running end with it."""
+        ended = now()
+        with self._write() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(status=status, ended_at=ended, **fields)
+            )
+            left = "failed" if status == "completed" else status
+            conn.execute(
+                update(agent_runs)
+                .where(agent_runs.c.run_id == run_id, agent_runs.c.status == "running")
+                .values(status=left, ended_at=ended, error=f"the run ended {status} while it ran")
+            )
+            self._event(conn, run_id, "run", {"status": status, "error": fields.get("error")})
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Set fields of a run that are learnt while it runs (output directory, summary)."""
+        with self._write() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(**fields))
+
+    def agent_started(self, run_id: str, key: str, task_run_id: str) -> None:
+        """An agent task run entered Running; a retry counts another attempt."""
+        agent = key.split("[", 1)[0]
+        values = {
+            "run_id": run_id,
+            "key": key,
+            "agent": agent,
+            "task_run_id": task_run_id,
+            "status": "running",
+            "attempts": 1,
+            "started_at": now(),
+        }
+        with self._write() as conn:
+            self._upsert(
+                conn,
+                agent_runs,
+                values,
+                ["run_id", "key"],
+                status="running",
+                task_run_id=task_run_id,
+                error=None,
+                ended_at=None,
+                attempts=agent_runs.c.attempts + 1,
+            )
+            self._event(conn, run_id, "agent", {"key": key, "agent": agent, "status": "running"})
+
+    def agent_finished(self, run_id: str, key: str, status: str, error: str | None = None) -> None:
+        """An agent task run ended: completed, cached, skipped or failed."""
+        agent = key.split("[", 1)[0]
+        ended = now()
+        values = {
+            "run_id": run_id,
+            "key": key,
+            "agent": agent,
+            "status": status,
+            "error": error,
+            "started_at": ended,
+            "ended_at": ended,
+        }
+        with self._write() as conn:
+            self._upsert(
+                conn,
+                agent_runs,
+                values,
+                ["run_id", "key"],
+                status=status,
+                error=error,
+                ended_at=ended,
+            )
+            payload = {"key": key, "agent": agent, "status": status, "error": error}
+            self._event(conn, run_id, "agent", payload)
+
+    def record_llm_call(self, run_id: str, agent_key: str, call: dict[str, Any]) -> None:
+        """One LLM call, priced."""
+        agent = agent_key.split("[", 1)[0]
+        with self._write() as conn:
+            conn.execute(
+                insert(llm_calls).values(
+                    run_id=run_id, agent_key=agent_key, agent=agent, created_at=now(), **call
+                )
+            )
+
+    def record_file(self, run_id: str, path: str, size: int, sha256: str) -> None:
+        """One output file, by its path inside the run's directory."""
+        values = {
+            "run_id": run_id,
+            "path": path,
+            "size": size,
+            "sha256": sha256,
+            "created_at": now(),
+        }
+        with self._write() as conn:
+            self._upsert(conn, files, values, ["run_id", "path"], size=size, sha256=sha256)
+            self._event(conn, run_id, "file", {"path": path, "size": size})
+
+    # -- reads --------------------------------------------------------------------------
+
+    def agents_done(self, run_id: str) -> int:
+        """How many of the run's agents (not their per-topic runs) completed, cached or skipped."""
+        with self.engine.connect() as conn:
+            return conn.scalar(
+                select(func.count()).where(
+                    agent_runs.c.run_id == run_id,
+                    agent_runs.c.key == agent_runs.c.agent,
+                    agent_runs.c.status.in_(DONE),
+                )
+            )
+
+    def resolve_run_id(self, prefix: str) -> str:
+        """The full id of the one run whose id starts with `prefix`."""
+        with self.engine.connect() as conn:
+            found = conn.scalars(
+                select(runs.c.id).where(runs.c.id.startswith(prefix, autoescape=True)).limit(2)
+            ).all()
+        if len(found) != 1:
+            problem = "no run" if not found else "more than one run"
+            raise StoreError(f"{problem} with id {prefix!r}")
+        return found[0]
+
+    def _cost_totals(self, conn: Connection, group: Any, where: Any) -> dict[Any, dict]:
+        rows = conn.execute(
+            select(
+                group,
+                func.count(llm_calls.c.id),
+                func.coalesce(func.sum(llm_calls.c.input_tokens), 0),
+                func.coalesce(func.sum(llm_calls.c.output_tokens), 0),
+                func.coalesce(func.sum(llm_calls.c.cached_tokens), 0),
+                func.sum(llm_calls.c.cost),
+            )
+            .where(where)
+            .group_by(group)
+        ).all()
+        return {
+            row[0]: {
+                "calls": row[1],
+                "input_tokens": row[2],
+                "output_tokens": row[3],
+                "cached_tokens": row[4],
+                "cost": row[5] or Decimal(0),
+            }
+            for row in rows
+        }
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest runs first, each with its call, token and cost totals."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(limit))
+                .mappings()
+                .all()
+            )
+            ids = [row["id"] for row in rows]
+            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id.in_(ids))
+            done = dict(
+                conn.execute(
+                    select(agent_runs.c.run_id, func.count())
+                    .where(
+                        agent_runs.c.run_id.in_(ids),
+                        agent_runs.c.key == agent_runs.c.agent,
+                        agent_runs.c.status.in_(DONE),
+                    )
+                    .group_by(agent_runs.c.run_id)
+                ).all()
+            )
+        return [_run_view(row, totals.get(row["id"]), done.get(row["id"], 0)) for row in rows]
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """One run with its agents (their calls, tokens and cost) and files."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+            if row is None:
+                raise StoreError(f"no run with id {run_id!r}")
+            agents = (
+                conn.execute(
+                    select(agent_runs)
+                    .where(agent_runs.c.run_id == run_id)
+                    .order_by(agent_runs.c.id)
+                )
+                .mappings()
+                .all()
+            )
+            per_key = self._cost_totals(conn, llm_calls.c.agent_key, llm_calls.c.run_id == run_id)
+            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id == run_id)
+            run_files = (
+                conn.execute(select(files).where(files.c.run_id == run_id).order_by(files.c.path))
+                .mappings()
+                .all()
+            )
+        done = sum(1 for a in agents if a["key"] == a["agent"] and a["status"] in DONE)
+        view = _run_view(row, totals.get(run_id), done)
+        view["agents"] = [_agent_view(a, per_key.get(a["key"])) for a in agents]
+        view["files"] = [
+            {"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in run_files
+        ]
+        return view
+
+    def llm_calls(
+        self, run_id: str | None = None, since: date | None = None
+    ) -> list[dict[str, Any]]:
+        """LLM call rows, oldest first, for one run or since a date."""
+        query = select(llm_calls).order_by(llm_calls.c.id)
+        if run_id:
+            query = query.where(llm_calls.c.run_id == run_id)
+        if since:
+            start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+            query = query.where(llm_calls.c.created_at >= start)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "created_at": utc(row["created_at"])} for row in rows]
+
+    def stats(self) -> dict[str, Any]:
+        """Success rate, average cost and duration of finished runs, and per-agent averages."""
+        with self.engine.connect() as conn:
+            finished = conn.execute(
+                select(runs.c.id, runs.c.status, runs.c.started_at, runs.c.ended_at).where(
+                    runs.c.status.in_(FINAL)
+                )
+            ).all()
+            run_totals = self._cost_totals(
+                conn, llm_calls.c.run_id, llm_calls.c.run_id.is_not(None)
+            )
+            agent_totals = self._cost_totals(
+                conn, llm_calls.c.agent, llm_calls.c.agent.is_not(None)
+            )
+            agents = conn.execute(
+                select(agent_runs.c.agent, agent_runs.c.started_at, agent_runs.c.ended_at).where(
+                    agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent
+                )
+            ).all()
+        return _stats_view(finished, run_totals, agent_totals, agents)
+
+    def previous_summary(self, command: str, before: date) -> dict[str, Any] | None:
+        """Summary of the newest completed `command` run whose window starts before `before`."""
+        with self.engine.connect() as conn:
+            return conn.scalar(
+                select(runs.c.summary)
+                .where(
+                    runs.c.command == command,
+                    runs.c.status == "completed",
+                    runs.c.window_start < before,
+                    runs.c.summary.is_not(None),
+                )
+                .order_by(runs.c.window_start.desc(), runs.c.started_at.desc())
+                .limit(1)
+            )
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((utc(end) - utc(start)).total_seconds(), 3)
+
+
+def _empty_totals() -> dict[str, Any]:
+    return {
+        "calls": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cached_tokens": 0,
+        "cost": Decimal(0),
+    }
+
+
+def _run_view(row: Any, totals: dict | None, agents_done: int) -> dict[str, Any]:
+    view = dict(row)
+    view["started_at"] = utc(row["started_at"])
+    view["ended_at"] = utc(row["ended_at"])
+    view["duration_s"] = _seconds(row["started_at"], row["ended_at"])
+    view["agents_done"] = agents_done
+    return view | (totals or _empty_totals())
+
+
+def _agent_view(row: Any, totals: dict | None) -> dict[str, Any]:
+    view = {key: row[key] for key in ("key", "agent", "task_run_id", "status", "attempts", "error")}
+    view["started_at"] = utc(row["started_at"])
+    view["ended_at"] = utc(row["ended_at"])
+    view["duration_s"] = _seconds(row["started_at"], row["ended_at"])
+    return view | (totals or _empty_totals())
+
+
+def _stats_view(
+    finished: list, run_totals: dict, agent_totals: dict, agents: list
+) -> dict[str, Any]:
+    completed = [r for r in finished if r.status == "completed"]
+    costs = [run_totals.get(r.id, _empty_totals())["cost"] for r in completed]
+    durations = [_seconds(r.started_at, r.ended_at) for r in completed]
+    per_agent: dict[str, list[float]] = {}
+    for a in agents:
+        per_agent.setdefault(a.agent, []).append(_seconds(a.started_at, a.ended_at) or 0.0)
+    return {
+        "runs": len(finished),
+        "completed": len(completed),
+        "success_rate": round(100 * len(completed) / len(finished), 1) if finished else None,
+        "average_cost": (sum(costs, Decimal(0)) / len(costs)) if costs else None,
+        "average_duration_s": round(fmean(durations), 3) if durations else None,
+        "agents": [
+            {
+                "agent": name,
+                "runs": len(times),
+                "average_duration_s": round(fmean(times), 3),
+                "average_cost": agent_totals.get(name, _empty_totals())["cost"]
+                / max(1, len(completed)),
+                "calls": agent_totals.get(name, _empty_totals())["calls"],
+            }
+            for name, times in sorted(per_agent.items())
+        ],
+    }

@@ -1,0 +1,129 @@
+"""Agent 1: load the window's conversations from the bundled sample or an export file."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tasks.agent import agent
+from tasks.models import Conversation, Loaded, Message
+
+SAMPLE = Path(__file__).parent / "data" / "sample_conversations.json"
+
+
+class SourceError(ValueError):
+    """The source is missing or is not a readable conversation export."""
+
+
+def source_path(source: str) -> Path:
+    """The file behind a source name: `sample` is the bundled data set."""
+    path = SAMPLE if source == "sample" else Path(source)
+    if not path.is_file():
+        raise SourceError(f"source file not found: {source}")
+    return path
+
+
+def read_export(path: Path) -> list[dict[str, Any]]:
+    """Conversation objects from a JSON list, an Intercom `conversation.list`, or JSONL."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".jsonl":
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if isinstance(data, dict):
+        data = data.get("conversations")
+    if not isinstance(data, list):
+        raise SourceError(f"{path.name}: expected a list of conversations or a conversation.list")
+    return data
+
+
+def _time(value: int | None) -> datetime:
+    return datetime.fromtimestamp(value or 0, tz=UTC)
+
+
+def _message(part: dict[str, Any]) -> Message | None:
+    if not part.get("body"):
+        return None
+    author = part.get("author") or {}
+    return Message(
+        author_type=author.get("type", "unknown"),
+        author_name=author.get("name"),
+        part_type=part.get("part_type", "comment"),
+        text=part["body"],
+        created_at=_time(part.get("created_at")),
+    )
+
+
+def to_conversation(raw: dict[str, Any]) -> Conversation:
+    """Flatten one Intercom conversation object."""
+    source = raw["source"]
+    author = source.get("author") or {}
+    first = Message(
+        author_type=author.get("type", "user"),
+        part_type="source",
+        text=source.get("body") or "",
+        created_at=_time(raw["created_at"]),
+    )
+    parts = (raw.get("conversation_parts") or {}).get("conversation_parts") or []
+    messages = [first] + [m for m in map(_message, parts) if m]
+    rating = raw.get("conversation_rating") or {}
+    ai = raw.get("ai_agent") or {}
+    stats = raw.get("statistics") or {}
+    attributes = raw.get("custom_attributes") or {}
+    admins = sorted({m.author_name for m in messages if m.author_type == "admin" and m.author_name})
+    return Conversation(
+        id=str(raw["id"]),
+        created_at=_time(raw["created_at"]),
+        channel=source.get("type", "unknown"),
+        tier=attributes.get("tier") if attributes.get("tier") in ("paid", "free") else "unknown",
+        language=attributes.get("language") or "unknown",
+        customer_id=str(author.get("id", "")),
+        customer_email=author.get("email"),
+        state=raw.get("state", "unknown"),
+        messages=messages,
+        rating=rating.get("rating"),
+        rating_remark=rating.get("remark"),
+        fin_participated=bool(raw.get("ai_agent_participated")),
+        fin_resolution=ai.get("resolution_state"),
+        admin_assignee_id=str(raw["admin_assignee_id"]) if raw.get("admin_assignee_id") else None,
+        admin_names=admins,
+        reopens=stats.get("count_reopens") or 0,
+        assignments=stats.get("count_assignments") or 0,
+        seconds_to_first_reply=stats.get("time_to_admin_reply"),
+        seconds_to_close=stats.get("time_to_first_close"),
+    )
+
+
+def _parse(raw: Any, index: int, path: Path) -> Conversation:
+    try:
+        return to_conversation(raw)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        label = raw.get("id", "?") if isinstance(raw, dict) else "?"
+        raise SourceError(
+            f"{path.name}: conversation #{index + 1} (id {label}) is malformed: {exc!r}"
+        ) from exc
+
+
+def sample_window() -> tuple[date, date]:
+    """The bundled sample's last full week (Monday to Sunday)."""
+    newest = max(c["created_at"] for c in read_export(SAMPLE))
+    end = _time(newest).date()
+    return end - timedelta(days=6), end
+
+
+@agent("load_conversations")
+def load_conversations(source: str, start: date, end: date) -> Loaded:
+    """Read the export and keep the conversations created from `start` to `end`, inclusive."""
+    path = source_path(source)
+    conversations = [_parse(raw, i, path) for i, raw in enumerate(read_export(path))]
+    inside = [c for c in conversations if start <= c.created_at.date() <= end]
+    return Loaded(
+        source=source,
+        window_start=start,
+        window_end=end,
+        conversations=inside,
+        read=len(conversations),
+        outside_window=len(conversations) - len(inside),
+    )

@@ -1,0 +1,339 @@
+"""Pydantic models at the agents' boundaries: conversations in, each agent's findings out."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Tier = Literal["paid", "free", "unknown"]
+FIN_RESOLVED = ("assumed_resolution", "confirmed_resolution")
+
+
+class Message(BaseModel):
+    """One part of a conversation that carries text."""
+
+    author_type: str
+    author_name: str | None = None
+    part_type: str
+    text: str
+    created_at: datetime
+
+
+class Conversation(BaseModel):
+    """A support conversation, flattened from Intercom's conversation object."""
+
+    id: str
+    created_at: datetime
+    channel: str
+    tier: Tier
+    language: str
+    customer_id: str
+    customer_email: str | None = None
+    state: str
+    messages: list[Message]
+    rating: int | None = None
+    rating_remark: str | None = None
+    fin_participated: bool = False
+    fin_resolution: str | None = None
+    admin_assignee_id: str | None = None
+    admin_names: list[str] = Field(default_factory=list)
+    reopens: int = 0
+    assignments: int = 0
+    seconds_to_first_reply: int | None = None
+    seconds_to_close: int | None = None
+
+    @property
+    def customer_text(self) -> str:
+        """Everything the customer wrote, in order."""
+        return " ".join(
+            m.text for m in self.messages if m.author_type in ("user", "lead", "contact")
+        )
+
+    @property
+    def handling(self) -> str:
+        """Who handled it: fin_resolved, fin_to_human, fin_unresolved or human_only."""
+        if not self.fin_participated:
+            return "human_only"
+        if self.fin_resolution in FIN_RESOLVED:
+            return "fin_resolved"
+        if self.fin_resolution == "routed_to_team" or self.admin_names:
+            return "fin_to_human"
+        return "fin_unresolved"
+
+
+class Share(BaseModel):
+    """A count and its percentage of a whole."""
+
+    name: str
+    count: int
+    percent: float
+
+
+class Loaded(BaseModel):
+    """Agent 1: the conversations of the window."""
+
+    source: str
+    window_start: date
+    window_end: date
+    conversations: list[Conversation]
+    read: int
+    outside_window: int
+
+
+class Preprocessed(BaseModel):
+    """Agent 2: de-duplicated, HTML-free, PII-redacted conversations."""
+
+    conversations: list[Conversation]
+    duplicates_removed: int
+    redactions: dict[str, int]
+
+
+class Segmentation(BaseModel):
+    """Agent 3: who wrote in and who answered."""
+
+    total: int
+    tiers: list[Share]
+    handling: list[Share]
+    channels: list[Share]
+    languages: list[Share]
+    human_agents: list[Share]
+
+
+class TopicLabel(BaseModel):
+    id: str
+    topic: str
+
+
+class TopicLabels(BaseModel):
+    """LLM output: a topic for each conversation it was given."""
+
+    labels: list[TopicLabel]
+
+
+class Topics(BaseModel):
+    """Agent 4: one topic per conversation, and the topic mix."""
+
+    assignments: dict[str, str]
+    mix: list[Share]
+    by_keyword: int
+    by_llm: int
+
+    def conversation_ids(self, topic: str) -> list[str]:
+        return [cid for cid, name in self.assignments.items() if name == topic]
+
+
+class SubTopicLabel(BaseModel):
+    id: str
+    sub_topic: str
+
+
+class SubTopicLabels(BaseModel):
+    """LLM output: a sub-topic for each conversation of one topic."""
+
+    labels: list[SubTopicLabel]
+
+
+class TopicSubTopics(BaseModel):
+    """Agent 5, one topic: its sub-topic mix."""
+
+    topic: str
+    mix: list[Share]
+
+
+class SubTopics(BaseModel):
+    """Agent 5: sub-topic mix of every topic."""
+
+    topics: list[TopicSubTopics]
+
+
+class SentimentScore(BaseModel):
+    id: str
+    label: Literal["positive", "neutral", "negative"]
+    score: float = Field(ge=-1, le=1)
+
+
+class SentimentReading(BaseModel):
+    """LLM output: sentiment of each conversation and a one-paragraph summary."""
+
+    scores: list[SentimentScore]
+    summary: str
+
+
+class TopicSentiment(BaseModel):
+    """Agent 6, one topic: its sentiment mix and what drives it."""
+
+    topic: str
+    mix: list[Share]
+    mean_score: float
+    summary: str
+
+
+class Sentiment(BaseModel):
+    """Agent 6: sentiment per topic."""
+
+    topics: list[TopicSentiment]
+
+
+class Quote(BaseModel):
+    conversation_id: str
+    text: str
+    sentiment: Literal["positive", "neutral", "negative"]
+
+
+class QuoteSelection(BaseModel):
+    """LLM output: representative quotes for one topic."""
+
+    quotes: list[Quote]
+
+
+class TopicQuotes(BaseModel):
+    topic: str
+    quotes: list[Quote]
+
+
+class Quotes(BaseModel):
+    """Agent 7: example quotes per topic."""
+
+    topics: list[TopicQuotes]
+
+
+class Rates(BaseModel):
+    """Fin outcome rates over one group of conversations."""
+
+    group: str
+    conversations: int
+    resolution_rate: float
+    escalation_rate: float
+
+
+class FinPerformance(BaseModel):
+    """Agent 8: how Fin, the AI agent, did."""
+
+    participation_rate: float
+    overall: Rates
+    by_tier: list[Rates]
+    by_topic: list[Rates]
+    resolution_states: list[Share]
+
+
+class Correlation(BaseModel):
+    factor: str
+    metric: str
+    coefficient: float
+    n: int
+
+
+class Correlations(BaseModel):
+    """Agent 9: what moves customer ratings."""
+
+    correlations: list[Correlation]
+    rating_by_topic: dict[str, float]
+
+
+class Insights(BaseModel):
+    """LLM output: plain-language findings."""
+
+    insights: list[str]
+
+
+class Quality(BaseModel):
+    """Agent 10: anomalies, first-contact resolution and reopen patterns."""
+
+    first_contact_resolution: dict[str, float]
+    reopen_rate_by_topic: dict[str, float]
+    anomalies: list[str]
+    insights: list[str]
+
+
+class ChurnRisk(BaseModel):
+    """Agent 11: conversations that signal a customer may leave."""
+
+    at_risk: list[str]
+    rate: float
+    by_tier: list[Share]
+    top_topics: list[Share]
+    summary: str
+
+
+class Confidence(BaseModel):
+    """Agent 12: how far the findings can be trusted."""
+
+    score: int = Field(ge=0, le=100)
+    factors: dict[str, float]
+    notes: list[str]
+
+
+class WeekSummary(BaseModel):
+    """The figures a later run compares itself with."""
+
+    window_start: date
+    window_end: date
+    conversations: int
+    topic_mix: dict[str, float]
+    negative_percent: float
+    mean_rating: float | None
+    fin_resolution_rate: float
+
+
+class TopicChange(BaseModel):
+    topic: str
+    previous_percent: float
+    percent: float
+    change_points: float
+
+
+class Trend(BaseModel):
+    """Agent 13: week-over-week change against the previous run."""
+
+    previous_window: str | None
+    volume_change_percent: float | None
+    topic_changes: list[TopicChange]
+    summary: str
+
+
+class Check(BaseModel):
+    name: str
+    total: float
+    ok: bool
+
+
+class Validation(BaseModel):
+    """Agent 14: every percentage breakdown sums to exactly 100."""
+
+    checks: list[Check]
+
+
+class Narrative(BaseModel):
+    """LLM output: the report's executive summary."""
+
+    headline: str
+    highlights: list[str]
+
+
+class OutputFiles(BaseModel):
+    """Agent 15: the files written for this run."""
+
+    directory: Path
+    files: list[Path]
+
+
+class Presentation(BaseModel):
+    """Agent 16: the Gamma presentation, or why there is none."""
+
+    status: Literal["created", "skipped"]
+    url: str | None = None
+    reason: str | None = None
+
+    @property
+    def skipped_reason(self) -> str | None:
+        """Why the agent did nothing; the monitor records such an agent as skipped."""
+        return self.reason if self.status == "skipped" else None
+
+
+class VoCResult(BaseModel):
+    """What the flow returns: this week's summary, the files and the presentation."""
+
+    summary: WeekSummary
+    output: OutputFiles
+    presentation: Presentation

@@ -1,0 +1,38 @@
+"""The seam the monitor watches through: agent state changes and LLM calls.
+
+Agents and the LLM client publish here and never know who listens; the monitor
+subscribes. Listeners run in the thread that ran the task, so they must be quick
+and must not raise (Prefect logs a hook's exception and keeps the task's state).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import Task
+from prefect.client.schemas.objects import State, TaskRun
+
+StateListener = Callable[[Task, TaskRun, State], None]
+
+
+@dataclass
+class Observers:
+    """Listeners for agent task-run states and for LLM calls."""
+
+    task_state: list[StateListener] = field(default_factory=list)
+    llm_call: list[Callable[[Any], None]] = field(default_factory=list)
+
+
+observers = Observers()
+
+
+def notify_task_state(task: Task, task_run: TaskRun, state: State) -> None:
+    """Prefect task hook (running, completed, failed) that fans out to the state listeners."""
+    for listener in observers.task_state:
+        listener(task, task_run, state)
+
+
+def notify_llm_call(call: Any) -> None:
+    """Hand one finished LLM call (an `LLMCall`) to the listeners."""
+    for listener in observers.llm_call:
+        listener(call)

@@ -1,0 +1,148 @@
+"""Agent 15: write report.md (cards split by `---`), results.json and topics.csv."""
+
+import csv
+import html
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from tasks.agent import agent
+from tasks.llm import LLMRequest, LLMSettings, llm_client
+from tasks.models import Narrative, OutputFiles, WeekSummary
+
+INSTRUCTIONS = "Write a one-line headline and up to five highlights for this week's report."
+
+
+def _quote(text: str) -> str:
+    """Customer words are untrusted: no HTML or markdown structure survives into the report."""
+    return html.escape(text).replace("|", "&#124;").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+
+
+def _topic_cards(findings: dict) -> list[str]:
+    sub_topics = {t.topic: t.mix for t in findings["sub_topic_detection"].topics}
+    sentiment = {t.topic: t for t in findings["topic_sentiment"].topics}
+    quotes = {t.topic: t.quotes for t in findings["example_quotes"].topics}
+    cards = []
+    for share in findings["topic_detection"].mix:
+        name = share.name
+        lines = [f"## {name}: {share.percent}% ({share.count} conversations)", ""]
+        lines += [f"- {s.name}: {s.percent}%" for s in sub_topics.get(name, [])]
+        if name in sentiment:
+            lines += ["", f"Sentiment: {sentiment[name].summary}"]
+        lines += [""] + [f"> “{_quote(q.text)}”" for q in quotes.get(name, [])]
+        cards.append("\n".join(lines))
+    return cards
+
+
+def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) -> str:
+    """The report as markdown cards, one per `---`."""
+    fin = findings["fin_performance"]
+    quality = findings["quality_insights"]
+    churn = findings["churn_risk"]
+    trend = findings["trend"]
+    confidence = findings["confidence"]
+    title = f"# Voice of Customer: {summary.window_start:%b %d} to {summary.window_end:%b %d, %Y}"
+    cards = [
+        "\n".join([title, "", narrative.headline, ""] + [f"- {h}" for h in narrative.highlights]),
+        "\n".join(
+            ["## Topic mix", ""]
+            + _table(
+                ["Topic", "Conversations", "%"],
+                [[s.name, s.count, s.percent] for s in findings["topic_detection"].mix],
+            )
+        ),
+        *_topic_cards(findings),
+        "\n".join(
+            [
+                "## Fin, the AI agent",
+                "",
+                f"Took part in {fin.participation_rate}% of conversations.",
+                "",
+            ]
+            + _table(
+                ["Tier", "Conversations", "Resolved %", "Escalated %"],
+                [
+                    [r.group, r.conversations, r.resolution_rate, r.escalation_rate]
+                    for r in [fin.overall, *fin.by_tier]
+                ],
+            )
+        ),
+        "\n".join(["## Quality", ""] + [f"- {i}" for i in quality.insights]),
+        "\n".join(["## Churn risk", "", f"{churn.rate}% of conversations.", "", churn.summary]),
+        "\n".join(["## Week over week", "", trend.summary]),
+        "\n".join(
+            [f"## Confidence: {confidence.score}/100", ""] + [f"- {n}" for n in confidence.notes]
+        ),
+    ]
+    return "\n\n---\n\n".join(cards) + "\n"
+
+
+def write_topics_csv(path: Path, findings: dict) -> None:
+    sentiment = {t.topic: t for t in findings["topic_sentiment"].topics}
+    fin = {r.group: r for r in findings["fin_performance"].by_topic}
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "topic",
+                "conversations",
+                "percent",
+                "negative_percent",
+                "mean_sentiment",
+                "fin_resolution_rate",
+            ]
+        )
+        for share in findings["topic_detection"].mix:
+            mood = sentiment.get(share.name)
+            negative = (
+                next((s.percent for s in mood.mix if s.name == "negative"), 0.0) if mood else 0.0
+            )
+            writer.writerow(
+                [
+                    share.name,
+                    share.count,
+                    share.percent,
+                    negative,
+                    mood.mean_score if mood else "",
+                    fin[share.name].resolution_rate if share.name in fin else "",
+                ]
+            )
+
+
+@agent("output_formatting")
+def output_formatting(
+    run_dir: Path, summary: WeekSummary, findings: dict[str, BaseModel], llm: LLMSettings
+) -> OutputFiles:
+    """Write the three files into the run's directory."""
+    facts = [
+        f"{s.name}: {s.percent}% of conversations" for s in findings["topic_detection"].mix[:3]
+    ]
+    facts += [
+        f"Fin resolved {findings['fin_performance'].overall.resolution_rate}% it took part in"
+    ]
+    top = findings["topic_detection"].mix
+    payload = {
+        "conversations": summary.conversations,
+        "top_topics": [s.name for s in top[:3]],
+        "top_percent": top[0].percent if top else 0,
+        "facts": facts,
+    }
+    narrative = llm_client(llm).complete(
+        LLMRequest("write_summary", INSTRUCTIONS, payload, Narrative)
+    )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    report = run_dir / "report.md"
+    report.write_text(render_report(summary, narrative, findings), encoding="utf-8")
+    results = run_dir / "results.json"
+    document = {"summary": summary.model_dump(mode="json")}
+    document |= {name: model.model_dump(mode="json") for name, model in findings.items()}
+    results.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    topics = run_dir / "topics.csv"
+    write_topics_csv(topics, findings)
+    return OutputFiles(directory=run_dir, files=[report, results, topics])

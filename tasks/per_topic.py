@@ -1,0 +1,27 @@
+"""Run one task per topic, a bounded number at a time, from inside an agent."""
+
+from typing import Any
+
+from prefect import Task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from tasks.models import Conversation, Topics
+
+
+def topic_texts(topics: Topics, conversations: list[Conversation]) -> dict[str, list[dict]]:
+    """Each topic's conversations as the `{id, text}` items sent to a model."""
+    texts = {c.id: c.customer_text[:1500] for c in conversations}
+    grouped: dict[str, list[dict]] = {share.name: [] for share in topics.mix}
+    for conversation_id, topic in topics.assignments.items():
+        grouped[topic].append({"id": conversation_id, "text": texts[conversation_id]})
+    return grouped
+
+
+def run_per_topic(child: Task, parameters: dict[str, dict[str, Any]], limit: int) -> list[Any]:
+    """Submit `child(topic=name, **parameters[name])` per topic; results in the same order."""
+    with ThreadPoolTaskRunner(max_workers=limit) as runner:
+        futures = [
+            runner.submit(child, parameters={"topic": topic, **params})
+            for topic, params in parameters.items()
+        ]
+        return [future.result() for future in futures]

@@ -1,0 +1,92 @@
+"""Agent 2: strip HTML, drop duplicates and redact PII before anything reaches a model."""
+
+import re
+from collections import Counter
+from datetime import timedelta
+
+from tasks.agent import agent
+from tasks.models import Conversation, Preprocessed
+from tasks.text import html_to_text
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{7,}\d(?!\d)")
+NEAR_DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def redact(text: str, counts: Counter) -> str:
+    """Replace card numbers, e-mail addresses and phone numbers, counting each kind."""
+
+    def card(match: re.Match[str]) -> str:
+        if not _luhn_valid(re.sub(r"\D", "", match.group())):
+            return match.group()
+        counts["card"] += 1
+        return "[card]"
+
+    def phone(match: re.Match[str]) -> str:
+        # E.164 numbers have at most 15 digits; longer runs are ids or order numbers.
+        if not 9 <= len(re.sub(r"\D", "", match.group())) <= 15:
+            return match.group()
+        counts["phone"] += 1
+        return "[phone]"
+
+    def email(match: re.Match[str]) -> str:
+        counts["email"] += 1
+        return "[email]"
+
+    text = CARD.sub(card, text)
+    text = EMAIL.sub(email, text)
+    return PHONE.sub(phone, text)
+
+
+def _clean(conversation: Conversation, counts: Counter) -> Conversation:
+    messages = [
+        m.model_copy(
+            update={
+                "text": redact(html_to_text(m.text), counts),
+                "author_name": None if m.author_type == "user" else m.author_name,
+            }
+        )
+        for m in conversation.messages
+    ]
+    return conversation.model_copy(update={"messages": messages, "customer_email": None})
+
+
+def deduplicate(conversations: list[Conversation]) -> list[Conversation]:
+    """Drop repeated ids, and a customer's same opening message sent again within minutes."""
+    kept: list[Conversation] = []
+    seen_ids: set[str] = set()
+    last_opening: dict[tuple[str, str], Conversation] = {}
+    for conversation in sorted(conversations, key=lambda c: (c.created_at, c.id)):
+        opening = (conversation.customer_id, conversation.messages[0].text.strip())
+        earlier = last_opening.get(opening)
+        near = earlier and conversation.created_at - earlier.created_at <= NEAR_DUPLICATE_WINDOW
+        if conversation.id in seen_ids or near:
+            continue
+        seen_ids.add(conversation.id)
+        last_opening[opening] = conversation
+        kept.append(conversation)
+    return kept
+
+
+@agent("preprocess")
+def preprocess(conversations: list[Conversation]) -> Preprocessed:
+    """Clean the conversations; the redaction counts say what was found."""
+    unique = deduplicate(conversations)
+    counts: Counter = Counter({"email": 0, "phone": 0, "card": 0})
+    cleaned = [_clean(c, counts) for c in unique]
+    return Preprocessed(
+        conversations=cleaned,
+        duplicates_removed=len(conversations) - len(unique),
+        redactions=dict(counts),
+    )

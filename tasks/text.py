@@ -1,0 +1,43 @@
+"""Text helpers shared by the agents and the offline provider: HTML to text, keyword matching."""
+
+import html
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def html_to_text(body: str | None) -> str:
+    """Plain text of an HTML message body: tags dropped, entities decoded, whitespace folded."""
+    if not body:
+        return ""
+    text = _BREAK.sub(" ", body)
+    text = _TAG.sub(" ", text)
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
+
+
+def keyword_hits(text: str, keywords: Iterable[str]) -> int:
+    """How many of the keywords (words or phrases) occur as whole words in the text."""
+    lowered = text.lower()
+    return sum(1 for keyword in keywords if _phrase_pattern(keyword).search(lowered))
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count (about four characters a token), for providers that report none."""
+    return max(1, round(len(text) / 4))
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    """The text's first sentence, cut at `limit` characters on a word boundary."""
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + "…"

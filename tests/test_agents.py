@@ -1,0 +1,108 @@
+"""The agents as plain functions (`task.fn`): no Prefect engine, no monitor."""
+
+import random
+import re
+from datetime import date
+
+import pytest
+
+from tasks.load import SourceError, load_conversations, to_conversation
+from tasks.models import Share, Topics
+from tasks.percent import shares, tenths_total
+from tasks.preprocess import deduplicate, preprocess
+from tasks.validation import ValidationFailed, validation
+from tests.conftest import intercom_conversation, write_export
+
+DAY = 1_763_337_600  # 2025-11-17 00:00 UTC
+
+
+def test_shares_always_sum_to_exactly_100():
+    rng = random.Random(7)
+    for _ in range(2000):
+        counts = {f"k{i}": rng.randint(0, 50) for i in range(rng.randint(1, 12))}
+        if not sum(counts.values()):
+            continue
+        assert tenths_total([s.percent for s in shares(counts)]) == 1000, counts
+
+
+def test_shares_round_thirds_by_largest_remainder():
+    assert [s.percent for s in shares({"a": 1, "b": 1, "c": 1})] == [33.4, 33.3, 33.3]
+
+
+def test_preprocess_redacts_pii_and_strips_html():
+    raw = intercom_conversation(
+        "1",
+        DAY,
+        "Mail me at jo.doe+x@example.com or call +1 415-555-0132 or (415) 555 0199. "
+        "Card 4111 1111 1111 1111, order 1234 5678 9012 3456 &amp; <b>thanks</b>",
+    )
+    cleaned = preprocess.fn([to_conversation(raw)])
+    text = cleaned.conversations[0].messages[0].text
+    assert "example.com" not in text and "555" not in text and "4111" not in text
+    assert text.count("[phone]") == 2 and "[email]" in text and "[card]" in text
+    # Not a valid card number (Luhn), so not redacted as one.
+    assert "1234 5678 9012 3456" in text
+    assert "<b>" not in text and "& thanks" in text
+    assert cleaned.redactions == {"email": 1, "phone": 2, "card": 1}
+    assert cleaned.conversations[0].customer_email is None
+
+
+def test_deduplicate_drops_repeated_ids_and_quick_resends():
+    first = to_conversation(intercom_conversation("1", DAY, "Help with invoice", customer="c1"))
+    again = to_conversation(intercom_conversation("1", DAY, "Help with invoice", customer="c1"))
+    resend = to_conversation(
+        intercom_conversation("2", DAY + 60, "Help with invoice", customer="c1")
+    )
+    later = to_conversation(
+        intercom_conversation("3", DAY + 7200, "Help with invoice", customer="c1")
+    )
+    assert [c.id for c in deduplicate([first, again, resend, later])] == ["1", "3"]
+
+
+def test_load_keeps_only_the_window(tmp_path):
+    path = write_export(
+        tmp_path / "export.json",
+        [intercom_conversation(str(i), DAY + i * 86_400, "invoice question") for i in range(10)],
+    )
+    loaded = load_conversations.fn(str(path), date(2025, 11, 18), date(2025, 11, 20))
+    assert [c.id for c in loaded.conversations] == ["1", "2", "3"]
+    assert (loaded.read, loaded.outside_window) == (10, 7)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "export.json: not valid JSON (line 1"),
+        ('{"type": "conversation.list"}', "expected a list of conversations"),
+        ('[{"id": "9", "created_at": 1}]', "conversation #1 (id 9) is malformed"),
+    ],
+)
+def test_load_names_what_is_wrong_with_a_bad_export(tmp_path, content, message):
+    path = tmp_path / "export.json"
+    path.write_text(content)
+    with pytest.raises(SourceError, match=re.escape(message)):
+        load_conversations.fn(str(path), date(2025, 11, 17), date(2025, 11, 23))
+
+
+def test_load_of_a_missing_file_says_so(tmp_path):
+    with pytest.raises(SourceError, match="source file not found"):
+        load_conversations.fn(str(tmp_path / "gone.json"), date(2025, 11, 17), date(2025, 11, 23))
+
+
+def test_validation_fails_with_the_wrong_sums():
+    topics = Topics(
+        assignments={},
+        mix=[Share(name="a", count=1, percent=50.0), Share(name="b", count=1, percent=49.9)],
+        by_keyword=2,
+        by_llm=0,
+    )
+    with pytest.raises(ValidationFailed, match=r"topic_detection.mix sums to 99.9"):
+        validation.fn({"topic_detection": topics})
+
+
+def test_validation_passes_correct_breakdowns():
+    topics = Topics(assignments={}, mix=shares({"a": 2, "b": 1}), by_keyword=3, by_llm=0)
+    result = validation.fn({"topic_detection": topics})
+    assert [(c.name, c.total, c.ok) for c in result.checks] == [
+        ("topic_detection.mix", 100.0, True)
+    ]
