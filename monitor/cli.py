@@ -2,9 +2,10 @@
 
 import os
 
-# Before Prefect is imported: keep its per-task INFO lines out of the live view, and
-# don't let an offline machine log telemetry errors.
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Before Prefect is imported: keep its log lines (tracebacks included) out of the live
+# view, since the store records each failure as one line; and keep an offline machine
+# from logging telemetry errors. PREFECT_LOGGING_LEVEL=INFO brings the logs back.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import csv  # noqa: E402

@@ -53,6 +53,6 @@ def churn_risk(conversations: list[Conversation], topics: Topics, llm: LLMSettin
         at_risk=[c.id for c in risky],
         rate=rate(len(risky), len(conversations)),
         by_tier=shares(Counter(c.tier for c in risky)),
-        top_topics=by_topic[:5],
+        by_topic=by_topic,
         summary=" ".join(reply.insights),
     )

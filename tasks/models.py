@@ -51,6 +51,11 @@ class Conversation(BaseModel):
         )
 
     @property
+    def opening_text(self) -> str:
+        """The customer's first message: what they wrote in about."""
+        return self.messages[0].text if self.messages else ""
+
+    @property
     def handling(self) -> str:
         """Who handled it: fin_resolved, fin_to_human, fin_unresolved or human_only."""
         if not self.fin_participated:
@@ -252,7 +257,7 @@ class ChurnRisk(BaseModel):
     at_risk: list[str]
     rate: float
     by_tier: list[Share]
-    top_topics: list[Share]
+    by_topic: list[Share]
     summary: str
 
 

@@ -16,7 +16,7 @@ INSTRUCTIONS = "Write a one-line headline and up to five highlights for this wee
 
 def _quote(text: str) -> str:
     """Customer words are untrusted: no HTML or markdown structure survives into the report."""
-    return html.escape(text).replace("|", "&#124;").replace("\n", " ")
+    return html.escape(text, quote=False).replace("|", "&#124;").replace("\n", " ")
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:

@@ -8,9 +8,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from tasks.models import Conversation, Topics
 
 
-def topic_texts(topics: Topics, conversations: list[Conversation]) -> dict[str, list[dict]]:
-    """Each topic's conversations as the `{id, text}` items sent to a model."""
-    texts = {c.id: c.customer_text[:1500] for c in conversations}
+def topic_texts(
+    topics: Topics, conversations: list[Conversation], opening_only: bool = False
+) -> dict[str, list[dict]]:
+    """Each topic's conversations as the `{id, text}` items sent to a model.
+
+    The text is everything the customer wrote, or with `opening_only` just their first
+    message, where the complaint is (later messages are mostly thanks).
+    """
+    texts = {
+        c.id: (c.opening_text if opening_only else c.customer_text)[:1500] for c in conversations
+    }
     grouped: dict[str, list[dict]] = {share.name: [] for share in topics.mix}
     for conversation_id, topic in topics.assignments.items():
         grouped[topic].append({"id": conversation_id, "text": texts[conversation_id]})

@@ -31,6 +31,6 @@ def example_quotes(
     """Run `quotes_for_topic` for every topic, `concurrency` at a time."""
     parameters = {
         name: {"conversations": texts, "llm": llm}
-        for name, texts in topic_texts(topics, conversations).items()
+        for name, texts in topic_texts(topics, conversations, opening_only=True).items()
     }
     return Quotes(topics=run_per_topic(quotes_for_topic, parameters, concurrency))

@@ -35,9 +35,20 @@ def estimate_tokens(text: str) -> int:
     return max(1, round(len(text) / 4))
 
 
-def first_sentence(text: str, limit: int = 220) -> str:
-    """The text's first sentence, cut at `limit` characters on a word boundary."""
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    if len(sentence) <= limit:
-        return sentence
-    return sentence[:limit].rsplit(" ", 1)[0] + "…"
+_GREETING = re.compile(
+    r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|hola|hallo|bonjour|buenos días)"
+    r"\b[^,.!]{0,30}[,.!]\s*",
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str, limit: int = 220) -> list[str]:
+    """The text's sentences without a leading greeting, each cut at `limit` characters."""
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        sentence = _GREETING.sub("", sentence.strip())
+        if len(sentence) > limit:
+            sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+        if sentence:
+            found.append(sentence)
+    return found

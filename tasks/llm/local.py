@@ -6,6 +6,7 @@ only estimate (and says so).
 """
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -13,9 +14,14 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tasks.llm.types import LLMRequest, Reply, Usage
-from tasks.text import estimate_tokens, first_sentence, keyword_hits
+from tasks.text import estimate_tokens, keyword_hits, sentences
 
 LOCAL_MODEL = "voc-local-1"
+# Courtesies carry strong sentiment but say nothing about the product.
+PLEASANTRIES = re.compile(
+    r"thank|hope you|you're the best|appreciate|cheers|regards|have a (good|great|nice)",
+    re.IGNORECASE,
+)
 _vader = SentimentIntensityAnalyzer()
 
 
@@ -76,11 +82,17 @@ def read_sentiment(payload: dict[str, Any]) -> dict[str, Any]:
 def select_quotes(payload: dict[str, Any]) -> dict[str, Any]:
     scored, seen = [], set()
     for conversation in payload["conversations"]:
-        text = first_sentence(conversation["text"])
-        if len(text) < 25 or text in seen:
+        # The conversation's most telling sentence: the one with the strongest feeling.
+        candidates = [
+            s
+            for s in sentences(conversation["text"])
+            if len(s) >= 25 and s not in seen and not PLEASANTRIES.search(s)
+        ]
+        if not candidates:
             continue
+        rated = [(_vader.polarity_scores(s)["compound"], s) for s in candidates]
+        compound, text = max(rated, key=lambda pair: abs(pair[0]))
         seen.add(text)
-        compound = _vader.polarity_scores(text)["compound"]
         scored.append((compound, conversation["id"], text))
     scored.sort()
     picks = scored[:2] + scored[-1:] if len(scored) > 3 else scored
