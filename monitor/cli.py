@@ -178,7 +178,7 @@ def run(
     finished = results.run(str(state.state_details.flow_run_id))
     print_run(finished)
     if finished["output_dir"]:
-        console.print(f"Files: {finished['output_dir']}")
+        console.print(f"Files: {finished['output_dir']}", soft_wrap=True, markup=False)
     if finished["status"] != "completed":
         failed = [a for a in finished["agents"] if a["status"] == "failed"]
         reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
@@ -224,10 +224,10 @@ def show(
     if found["error"]:
         console.print(f"[red]error:[/] {found['error']}", markup=True, highlight=False)
     print_run(found)
+    if found["files"]:
+        console.print(f"Files in {found['output_dir']}:", soft_wrap=True, markup=False)
     for f in found["files"]:
-        console.print(
-            f"  {found['output_dir']}/{f['path']}  {f['size']:,} bytes  sha256 {f['sha256'][:12]}"
-        )
+        console.print(f"  {f['path']}  {f['size']:,} bytes  sha256 {f['sha256']}", markup=False)
 
 
 @app.command()

@@ -80,7 +80,13 @@ def cost_table(run: dict[str, Any]) -> Table:
 def what_if_line(run: dict[str, Any]) -> str:
     """What the run's tokens would have cost on the what-if models."""
     prices = what_if(run["input_tokens"], run["output_tokens"], run["cached_tokens"])
-    return "Same tokens on " + ", ".join(f"{m}: {money(p)}" for m, p in prices.items())
+    line = "Same tokens on " + ", ".join(f"{m}: {money(p)}" for m, p in prices.items())
+    if run["estimated_calls"]:
+        line += (
+            f"\nToken counts of {run['estimated_calls']} calls are estimates "
+            "(the local provider counts about 4 characters a token)."
+        )
+    return line
 
 
 def runs_table(runs: list[dict[str, Any]]) -> Table:

@@ -14,7 +14,17 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -262,6 +272,7 @@ class ResultsStore:
                 func.coalesce(func.sum(llm_calls.c.output_tokens), 0),
                 func.coalesce(func.sum(llm_calls.c.cached_tokens), 0),
                 func.sum(llm_calls.c.cost),
+                func.sum(case((llm_calls.c.estimated, 1), else_=0)),
             )
             .where(where)
             .group_by(group)
@@ -273,6 +284,7 @@ class ResultsStore:
                 "output_tokens": row[3],
                 "cached_tokens": row[4],
                 "cost": row[5] or Decimal(0),
+                "estimated_calls": row[6] or 0,
             }
             for row in rows
         }
@@ -394,6 +406,7 @@ def _empty_totals() -> dict[str, Any]:
         "output_tokens": 0,
         "cached_tokens": 0,
         "cost": Decimal(0),
+        "estimated_calls": 0,
     }
 
 

@@ -1,0 +1,115 @@
+"""`voc` as a user runs it: a real process, a real Prefect, a real SQLite store."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import intercom_conversation, write_export
+
+VOC = str(Path(sys.executable).with_name("voc"))
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+@pytest.fixture
+def voc(tmp_path, prefect_home):
+    """Run `voc ARGS` with its own output directory (and so its own store)."""
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(prefect_home),
+        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
+        "COLUMNS": "160",
+    }
+    env.pop("VOC_STORE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [VOC, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+
+    return run
+
+
+def test_run_on_the_sample_then_read_it_back(voc):
+    ran = voc("run")
+    assert ran.returncode == 0, ran.stderr
+    assert "TOTAL" in ran.stdout and "gamma_presentation" in ran.stdout
+    assert "Same tokens on gpt-4o-mini" in ran.stdout
+
+    runs = json.loads(voc("runs", "--json").stdout)
+    assert len(runs) == 1
+    run = runs[0]
+    assert (run["status"], run["agents_done"], run["agents_total"]) == ("completed", 16, 16)
+    assert (run["window_start"], run["window_end"]) == ("2026-11-16", "2026-11-22")
+
+    shown = json.loads(voc("show", run["id"][:8], "--json").stdout)
+    agents = shown["agents"]
+    assert shown["calls"] == sum(a["calls"] for a in agents) > 0
+    assert Decimal(shown["cost"]) == sum(Decimal(a["cost"]) for a in agents)
+    assert shown["input_tokens"] == sum(a["input_tokens"] for a in agents)
+    assert len([a for a in agents if a["key"] == a["agent"]]) == 16
+
+    exported = voc("export", "--format", "csv", "--run", run["id"])
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert len(rows) == shown["calls"]
+    assert sum(int(r["input_tokens"]) for r in rows) == shown["input_tokens"]
+    assert {r["estimated"] for r in rows} == {"True"}
+    as_json = json.loads(voc("export", "--format", "json").stdout)
+    assert [r["id"] for r in as_json] == [int(r["id"]) for r in rows]
+
+    stats = json.loads(voc("stats", "--json").stdout)
+    assert (stats["runs"], stats["success_rate"]) == (1, 100.0)
+
+    readable = voc("show", run["id"])
+    assert "report.md" in readable.stdout and "TOTAL" in readable.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--start", "2026-11-20", "--end", "2026-11-10", "--source", "x.json"],
+            "voc: --end 2026-11-10 is before --start 2026-11-20",
+        ),
+        (["--model", "gpt-imaginary"], "voc: unknown model 'gpt-imaginary' for provider local"),
+        (["--source", "missing.json"], "voc: source file not found: missing.json"),
+        (["--output-dir", "not-a-dir/sub"], "voc: output directory not-a-dir/sub is not writable"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(voc, tmp_path, args, message):
+    (tmp_path / "not-a-dir").write_text("a file, not a directory")
+    (tmp_path / "x.json").write_text("[]")
+    ran = voc("run", *args)
+    assert ran.returncode == 2
+    assert len(ran.stderr.strip().splitlines()) == 1
+    assert ran.stderr.startswith(message)
+    assert json.loads(voc("runs", "--json").stdout) == []
+
+
+def test_a_malformed_export_fails_the_run_and_says_why(voc, tmp_path):
+    good = intercom_conversation("1", 1_763_337_600, "invoice please")
+    write_export(tmp_path / "export.json", [good, {"id": "2", "created_at": 1_763_337_700}])
+    ran = voc("run", "--source", "export.json", "--start", "2025-11-17", "--end", "2025-11-23")
+    assert ran.returncode == 1
+    assert ran.stderr.strip().splitlines() == [
+        "voc: run failed: agent load_conversations: SourceError: export.json: "
+        "conversation #2 (id 2) is malformed: KeyError('source')"
+    ]
+    (run,) = json.loads(voc("runs", "--json").stdout)
+    assert run["status"] == "failed" and run["ended_at"]
+    assert "conversation #2 (id 2) is malformed" in run["error"]
+
+
+def test_show_of_an_unknown_run_is_one_line_and_exit_2(voc):
+    ran = voc("show", "nope")
+    assert (ran.returncode, ran.stderr) == (2, "voc: no run with id 'nope'\n")
