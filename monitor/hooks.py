@@ -7,7 +7,6 @@ stay apart.
 """
 
 import hashlib
-import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,13 +26,13 @@ from prefect.context import TaskRunContext
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
+from blocks.results_store import is_block_reference
 from monitor.breakdown import agent_breakdown, totals
 from monitor.pricing import price
-from monitor.store import ResultsStore, resolve_output_dir, resolve_store_url
+from monitor.store import ResultsStore, display_url, resolve_output_dir, resolve_store_url
 from tasks.llm.types import LLMCall
 from tasks.observe import observers
 
-log = logging.getLogger("voc.monitor")
 _dates = TypeAdapter(date | None)
 
 
@@ -67,6 +66,14 @@ def error_line(state: State) -> str:
     return (state.message or state.name).splitlines()[0]
 
 
+def recorded_parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """The flow's parameters as JSON, with a password in the store URL masked."""
+    recorded = to_jsonable_python(params)
+    if recorded.get("store") and not is_block_reference(recorded["store"]):
+        recorded["store"] = display_url(recorded["store"])
+    return recorded
+
+
 # -- flow hooks ---------------------------------------------------------------------------
 
 
@@ -87,7 +94,7 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
                 "source": str(params.get("source")),
                 "provider": params.get("provider"),
                 "model": params.get("model"),
-                "parameters": to_jsonable_python(params),
+                "parameters": recorded_parameters(params),
                 "flow_run_name": flow_run.name,
                 "deployment_id": str(flow_run.deployment_id) if flow_run.deployment_id else None,
                 "agents_total": agents_total,

@@ -26,8 +26,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from blocks.results_store import is_block_reference, store_url_from_block
 from monitor.schema import (
     SCHEMA_VERSION,
     agent_runs,
@@ -69,8 +71,14 @@ def default_store_url(output_dir: Path) -> str:
 
 
 def resolve_store_url(store: str | None, output_dir: Path) -> str:
-    """`--store`, else `VOC_STORE_URL`, else the default SQLite file."""
-    return store or os.environ.get("VOC_STORE_URL") or default_store_url(output_dir)
+    """`--store`, else `VOC_STORE_URL`, else the default SQLite file; `block:NAME` reads a block."""
+    url = store or os.environ.get("VOC_STORE_URL") or default_store_url(output_dir)
+    return store_url_from_block(url) if is_block_reference(url) else url
+
+
+def display_url(url: str) -> str:
+    """The URL with any password masked, fit for logs and rows."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -147,3 +147,33 @@ def test_a_malformed_export_fails_the_run_with_the_reason(tmp_path, output_dir, 
     assert run["status"] == "failed" and run["ended_at"] is not None
     assert "broken.json: conversation #1 (id 1) is malformed" in run["error"]
     assert [(a["key"], a["status"]) for a in run["agents"]] == [("load_conversations", "failed")]
+
+
+def test_the_store_can_come_from_a_sqlalchemy_connector_block(tmp_path, output_dir):
+    from prefect_sqlalchemy import ConnectionComponents, SqlAlchemyConnector, SyncDriver
+
+    database = tmp_path / "from-block.db"
+    SqlAlchemyConnector(
+        connection_info=ConnectionComponents(
+            driver=SyncDriver.SQLITE_PYSQLITE, database=str(database)
+        )
+    ).save("voc-test-store", overwrite=True)
+    state = voice_of_customer(
+        start=date(2025, 11, 17),
+        end=date(2025, 11, 23),
+        source=str(small_export(tmp_path / "export.json", MONDAY)),
+        output_dir=str(output_dir),
+        store="block:voc-test-store",
+        return_state=True,
+    )
+    assert state.is_completed(), state.message
+    (run,) = ResultsStore(f"sqlite:///{database}").runs()
+    assert run["status"] == "completed" and run["parameters"]["store"] == "block:voc-test-store"
+    assert not (output_dir / "voc.db").exists()
+
+
+def test_a_password_in_the_store_url_is_never_recorded():
+    from monitor.hooks import recorded_parameters
+
+    recorded = recorded_parameters({"store": "postgresql+psycopg://voc:s3cret@db:5432/voc"})
+    assert recorded["store"] == "postgresql+psycopg://voc:***@db:5432/voc"

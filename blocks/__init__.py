@@ -1,0 +1,1 @@
+"""Prefect blocks that configure prefect-voc for deployments."""
