@@ -23,11 +23,18 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from blocks.results_store import is_block_reference, store_url_from_block
 from monitor.schema import (
@@ -42,6 +49,7 @@ from monitor.schema import (
 )
 
 FINAL = ("completed", "failed", "crashed", "cancelled")
+SCHEMA_LOCK = 0x766F6321  # "voc!": the advisory lock that serialises schema creation
 DONE = ("completed", "cached", "skipped")
 
 
@@ -78,7 +86,10 @@ def resolve_store_url(store: str | None, output_dir: Path) -> str:
 
 def display_url(url: str) -> str:
     """The URL with any password masked, fit for logs and rows."""
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<not a URL>"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,24 +116,42 @@ class ResultsStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        try:
+            self.engine = make_engine(url)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise StoreError(f"results store URL {display_url(url)!r}: {exc}") from exc
         self._create_schema()
 
     def _create_schema(self) -> None:
-        try:
-            metadata.create_all(self.engine)
-        except (OperationalError, ProgrammingError, IntegrityError) as exc:
-            # Another process created the tables between our check and our CREATE.
-            if "already exists" not in str(exc):
-                raise StoreError(f"cannot open the results store: {exc.orig}") from exc
-        with self.engine.begin() as conn:
-            version = conn.scalar(select(func.max(schema_version.c.version)))
-            if version is None:
-                conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
-            elif version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the results store has schema v{version}; this voc knows v{SCHEMA_VERSION}"
-                )
+        """Create missing tables and check the version, safely when processes start at once.
+
+        PostgreSQL serialises creators on an advisory lock; SQLite writers on its file
+        lock, where a loser sees "already exists" and tries again, finding the tables.
+        """
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
+                        )
+                    metadata.create_all(conn)
+                    self._check_version(conn)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError) as exc:
+                if "already exists" in str(exc) and attempt < 2:
+                    continue
+                first_line = str(exc.orig).splitlines()[0]
+                raise StoreError(f"cannot open the results store: {first_line}") from exc
+
+    def _check_version(self, conn: Connection) -> None:
+        version = conn.scalar(select(func.max(schema_version.c.version)))
+        if version is None:
+            conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the results store has schema v{version}; this voc knows v{SCHEMA_VERSION}"
+            )
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

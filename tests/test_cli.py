@@ -113,3 +113,10 @@ def test_a_malformed_export_fails_the_run_and_says_why(voc, tmp_path):
 def test_show_of_an_unknown_run_is_one_line_and_exit_2(voc):
     ran = voc("show", "nope")
     assert (ran.returncode, ran.stderr) == (2, "voc: no run with id 'nope'\n")
+
+
+def test_a_store_that_cannot_be_opened_is_one_line_and_exit_2(voc):
+    ran = voc("run", "--store", "postgresql+psycopg://voc:s3cret@127.0.0.1:1/voc")
+    assert ran.returncode == 2
+    assert ran.stderr.startswith("voc: cannot open the results store: connection failed")
+    assert len(ran.stderr.strip().splitlines()) == 1 and "s3cret" not in ran.stderr

@@ -61,7 +61,21 @@ def llm_calls_seen():
     observers.llm_call.remove(seen.append)
 
 
-def test_a_run_records_every_agent_call_and_file(tmp_path, output_dir, store_url, llm_calls_seen):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_store_url(request, store_url) -> str:
+    """The test's own SQLite file, or the shared PostgreSQL database."""
+    from tests.test_store import POSTGRES_URL, postgres_store
+
+    if request.param == "sqlite":
+        return store_url
+    postgres_store()  # skips, saying why, when no server answers
+    return POSTGRES_URL
+
+
+def test_a_run_records_every_agent_call_and_file(
+    tmp_path, output_dir, any_store_url, llm_calls_seen
+):
+    store_url = any_store_url
     source = small_export(tmp_path / "export.json", MONDAY)
     state = voice_of_customer(
         start=date(2025, 11, 17),

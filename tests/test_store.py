@@ -144,3 +144,18 @@ def test_money_survives_the_round_trip_exactly(store):
     row = call("gpt-4o-mini", Usage(1, 1)) | {"cost": tiny}
     store.record_llm_call(run_id, "trend", row)
     assert store.llm_calls(run_id)[0]["cost"] == tiny
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path):
+    """Four processes create the schema of one new SQLite file at the same moment."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    code = f"from monitor.store import ResultsStore; ResultsStore({url!r})"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    assert ResultsStore(url).runs() == []
