@@ -21,6 +21,8 @@ class Observers:
 
     task_state: list[StateListener] = field(default_factory=list)
     llm_call: list[Callable[[Any], None]] = field(default_factory=list)
+    # May raise to refuse a call before it is made (the monitor's budget does).
+    before_llm_call: list[Callable[[str, str, Any], None]] = field(default_factory=list)
 
 
 observers = Observers()
@@ -30,6 +32,12 @@ def notify_task_state(task: Task, task_run: TaskRun, state: State) -> None:
     """Prefect task hook (running, completed, failed) that fans out to the state listeners."""
     for listener in observers.task_state:
         listener(task, task_run, state)
+
+
+def check_llm_call(provider: str, model: str, request: Any) -> None:
+    """Let the listeners refuse a call (an `LLMRequest`) before it is sent."""
+    for listener in observers.before_llm_call:
+        listener(provider, model, request)
 
 
 def notify_llm_call(call: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from tasks.llm.types import LLMCall, LLMRequest, LLMSettings, Output, Reply, Usage
-from tasks.observe import notify_llm_call
+from tasks.observe import check_llm_call, notify_llm_call
 
 
 class Provider(Protocol):
@@ -36,6 +36,7 @@ class LLMClient:
 
     def complete(self, request: LLMRequest[Output]) -> Output:
         """Send the request and return the reply validated against `request.output`."""
+        check_llm_call(self.provider.name, self.model, request)
         started = perf_counter()
         try:
             reply = self.provider.send(request, self.model)
