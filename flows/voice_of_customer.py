@@ -61,14 +61,18 @@ def voice_of_customer(
     output_dir: str | None = None,
     store: str | None = None,
     topic_concurrency: int = 5,
+    resume_key: str | None = None,
 ) -> VoCResult:
-    """Analyse the conversations created from `start` to `end` (inclusive)."""
+    """Analyse the conversations created from `start` to `end` (inclusive).
+
+    Runs given the `resume_key` of an earlier run reuse its completed agents' results.
+    """
     llm = LLMSettings(provider=provider, model=model)
     out = resolve_output_dir(output_dir)
     run_dir = run_directory(out, start, end, datetime.now().astimezone())
     taxonomy = load_taxonomy()
 
-    loaded = load_conversations(source, start, end)
+    loaded = load_conversations(source, start, end, run_dir)
     clean = preprocess(loaded.conversations)
     conversations = clean.conversations
     segments = segmentation.submit(conversations)

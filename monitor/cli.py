@@ -6,6 +6,7 @@ import os
 # view, since the store records each failure as one line; and keep an offline machine
 # from logging telemetry errors. PREFECT_LOGGING_LEVEL=INFO brings the logs back.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import csv  # noqa: E402
@@ -46,10 +47,13 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def open_store(store: str | None = None, output_dir: str | None = None) -> ResultsStore:
+    """The results store, with runs whose process died marked crashed."""
     try:
-        return ResultsStore(resolve_store_url(store, resolve_output_dir(output_dir)))
+        results = ResultsStore(resolve_store_url(store, resolve_output_dir(output_dir)))
     except StoreError as exc:
         fail(str(exc))
+    results.mark_dead_runs()
+    return results
 
 
 def print_json(data: Any) -> None:
@@ -58,10 +62,15 @@ def print_json(data: Any) -> None:
 
 def print_run(run: dict[str, Any]) -> None:
     """The cost table, why agents failed or were skipped, and the what-if prices."""
+    if run["resumed_from"]:
+        console.print(f"Resumes run {run['resumed_from']}.", markup=False)
     console.print(cost_table(run))
     for agent in run["agents"]:
         if agent["error"]:
             console.print(f"  {agent['key']} {agent['status']}: {agent['error']}", markup=False)
+    payers = sorted({a["cached_from"] for a in run["agents"] if a["cached_from"]} - {run["id"]})
+    if payers:
+        console.print(f"Cached agents reuse the results (and cost) of run {', '.join(payers)}.")
     console.print(what_if_line(run))
 
 
@@ -155,6 +164,20 @@ def run(
         fail(str(exc))
     results = open_store(store, str(out))
 
+    execute(
+        results,
+        start=first,
+        end=last,
+        source=flow_source,
+        provider=provider,
+        model=model,
+        output_dir=str(out),
+        store=store,
+    )
+
+
+def execute(results: ResultsStore, **parameters: Any) -> None:
+    """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed."""
     from flows.voice_of_customer import voice_of_customer
 
     stop = threading.Event()
@@ -162,16 +185,7 @@ def run(
     watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
     watcher.start()
     try:
-        state = voice_of_customer(
-            start=first,
-            end=last,
-            source=flow_source,
-            provider=provider,
-            model=model,
-            output_dir=str(out),
-            store=store,
-            return_state=True,
-        )
+        state = voice_of_customer(**parameters, return_state=True)
     finally:
         stop.set()
         watcher.join()
@@ -183,6 +197,29 @@ def run(
         failed = [a for a in finished["agents"] if a["status"] == "failed"]
         reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
         fail(f"run {finished['status']}: {reason}", 1)
+
+
+RESUMABLE = ("failed", "crashed", "cancelled")
+
+
+@app.command()
+def resume(run_id: Annotated[str, typer.Argument(help="a run id or its first characters")]) -> None:
+    """Run a failed, crashed or cancelled run again; its completed agents are not re-run."""
+    results = open_store()
+    try:
+        found = results.run(results.resolve_run_id(run_id))
+    except StoreError as exc:
+        fail(str(exc))
+    if found["status"] not in RESUMABLE:
+        fail(f"run {found['id']} is {found['status']}: there is nothing to resume")
+    parameters = dict(found["parameters"])
+    source = parameters["source"]
+    if source != "sample" and not Path(source).is_file():
+        fail(f"cannot resume run {found['id']}: its source file {source} is gone")
+    if parameters.get("store") and "***" in parameters["store"]:
+        parameters["store"] = None  # masked when recorded: the store is found as it was now
+    parameters["resume_key"] = found["resume_key"]
+    execute(results, **parameters)
 
 
 # -- reading the store --------------------------------------------------------------------
@@ -312,3 +349,44 @@ def export(
     else:
         output.write_text(text, encoding="utf-8")
         errors.print(f"wrote {len(rows)} calls to {output}")
+
+
+# -- the dashboard ------------------------------------------------------------------------
+
+
+@app.command()
+def dashboard(
+    host: Annotated[
+        str, typer.Option(help="address to listen on; beyond loopback needs VOC_DASHBOARD_TOKEN")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free one)")] = 8787,
+) -> None:
+    """Serve the live dashboard: runs, agents, costs, files and week-over-week comparisons."""
+    from monitor.dashboard import create_app
+    from monitor.dashboard.server import is_loopback, listen, prefect_ui_url, serve, url_of
+    from monitor.store import display_url
+
+    token = os.environ.get("VOC_DASHBOARD_TOKEN") or None
+    loopback = is_loopback(host)
+    if not loopback and not token:
+        fail(f"--host {host} listens beyond loopback: set VOC_DASHBOARD_TOKEN to a secret first")
+    results = open_store()
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    web = create_app(results, token=token, loopback_only=loopback, prefect_ui_url=prefect_ui_url())
+    url = url_of(sock)
+    console.print(
+        f"voc dashboard: {url} (store {display_url(results.url)}); Ctrl-C stops",
+        markup=False,
+        soft_wrap=True,
+    )
+    if token:
+        console.print(
+            "Every request needs VOC_DASHBOARD_TOKEN: send 'Authorization: Bearer <token>', "
+            f"or open {url}login?token=<token> once in a browser to set a cookie.",
+            markup=False,
+            soft_wrap=True,
+        )
+    serve(web, sock)

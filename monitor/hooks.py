@@ -7,6 +7,8 @@ stay apart.
 """
 
 import hashlib
+import os
+import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +38,9 @@ from tasks.observe import observers
 _dates = TypeAdapter(date | None)
 
 
+HEARTBEAT_SECONDS = 10
+
+
 @dataclass
 class RunRecorder:
     """What the hooks need to know about one flow run while it runs."""
@@ -45,6 +50,16 @@ class RunRecorder:
     agents_total: int
     progress_artifact: UUID | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    def start_heartbeat(self) -> None:
+        """Tell the store every few seconds that this run's process is alive."""
+
+        def beat() -> None:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                self.store.beat(self.run_id)
+
+        threading.Thread(target=beat, name=f"voc-heartbeat-{self.run_id}", daemon=True).start()
 
 
 _recorders: dict[UUID, RunRecorder] = {}
@@ -98,9 +113,14 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
                 "flow_run_name": flow_run.name,
                 "deployment_id": str(flow_run.deployment_id) if flow_run.deployment_id else None,
                 "agents_total": agents_total,
+                "resume_key": params.get("resume_key") or str(flow_run.id),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
             }
         )
-        _recorders[flow_run.id] = RunRecorder(store, str(flow_run.id), agents_total)
+        recorder = RunRecorder(store, str(flow_run.id), agents_total)
+        _recorders[flow_run.id] = recorder
+        recorder.start_heartbeat()
 
     hooks = {
         "on_running": [on_running],
@@ -112,8 +132,16 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
     return hooks
 
 
-def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
+def _finished(flow_run: FlowRun) -> RunRecorder | None:
+    """The run's recorder, taken out of the active ones, its heartbeat stopped."""
     recorder = _recorders.pop(flow_run.id, None)
+    if recorder is not None:
+        recorder.stopped.set()
+    return recorder
+
+
+def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
+    recorder = _finished(flow_run)
     if recorder is None:
         return
     result = state.result()
@@ -130,7 +158,7 @@ def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
 
 def _ender(status: str) -> Any:
     def on_end(flow: Flow, flow_run: FlowRun, state: State) -> None:
-        recorder = _recorders.pop(flow_run.id, None)
+        recorder = _finished(flow_run)
         if recorder is not None:
             recorder.store.finish_run(recorder.run_id, status, error=error_line(state))
 
@@ -199,6 +227,7 @@ def on_llm_call(call: LLMCall) -> None:
             "input_tokens": usage.input_tokens,
             "output_tokens": usage.output_tokens,
             "cached_tokens": usage.cached_tokens,
+            "cache_write_tokens": usage.cache_write_tokens,
             "estimated": usage.estimated,
             "latency_ms": round(call.latency_ms, 3),
             "attempt": call.attempt,

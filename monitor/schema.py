@@ -61,10 +61,20 @@ runs = Table(
     Column("gamma_url", Text),
     Column("summary", JSON),
     Column("agents_total", Integer, nullable=False),
+    # Runs that share a resume key reuse each other's completed agents.
+    Column("resume_key", String(64)),
+    Column("resumed_from", String(64)),
+    Column("failure_reason", String(32)),
+    # Who runs it, and when it last said so: how a killed run is found.
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("heartbeat_at", DateTime(timezone=True)),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
     Index("ix_voc_runs_started_at", "started_at"),
     Index("ix_voc_runs_command_status", "command", "status", "window_start"),
+    Index("ix_voc_runs_status", "status"),
+    Index("ix_voc_runs_resume_key", "resume_key"),
 )
 
 agent_runs = Table(
@@ -78,6 +88,8 @@ agent_runs = Table(
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=1),
     Column("error", Text),
+    # For a cached agent: the run that executed it and paid for its calls.
+    Column("cached_from", String(64)),
     Column("started_at", DateTime(timezone=True)),
     Column("ended_at", DateTime(timezone=True)),
     UniqueConstraint("run_id", "key", name="uq_voc_agent_runs_run_key"),
@@ -97,6 +109,7 @@ llm_calls = Table(
     Column("input_tokens", Integer, nullable=False),
     Column("output_tokens", Integer, nullable=False),
     Column("cached_tokens", Integer, nullable=False),
+    Column("cache_write_tokens", Integer, nullable=False, default=0, server_default="0"),
     Column("estimated", Boolean, nullable=False),
     Column("latency_ms", Float, nullable=False),
     Column("attempt", Integer, nullable=False),

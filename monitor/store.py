@@ -6,9 +6,10 @@ another process sees every change in order.
 """
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from statistics import fmean
@@ -49,6 +50,7 @@ from monitor.schema import (
 )
 
 FINAL = ("completed", "failed", "crashed", "cancelled")
+LEASE = timedelta(seconds=90)
 SCHEMA_LOCK = 0x766F6321  # "voc!": the advisory lock that serialises schema creation
 DONE = ("completed", "cached", "skipped")
 
@@ -71,6 +73,23 @@ def utc(value: datetime | None) -> datetime | None:
 def resolve_output_dir(output_dir: str | Path | None) -> Path:
     """`--output-dir`, else `VOC_OUTPUT_DIR`, else `./outputs`."""
     return Path(output_dir or os.environ.get("VOC_OUTPUT_DIR") or "outputs")
+
+
+def _process_gone(host: str | None, pid: int | None) -> bool:
+    """True only when the run's host is this one and no process has its pid."""
+    if host != socket.gethostname() or not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _lease_expired(heartbeat_at: datetime | None, lease: timedelta) -> bool:
+    return heartbeat_at is not None and now() - utc(heartbeat_at) > lease
 
 
 def default_store_url(output_dir: Path) -> str:
@@ -173,11 +192,75 @@ class ResultsStore:
     # -- writes -------------------------------------------------------------------------
 
     def start_run(self, run: dict[str, Any]) -> None:
-        """Record a run as running (again, when Prefect retries the same flow run)."""
+        """Record a run as running (again, when Prefect retries the same flow run).
+
+        A run sharing its resume key with earlier runs resumes the newest of them.
+        """
         values = {**run, "status": "running", "started_at": run.get("started_at") or now()}
+        values["heartbeat_at"] = values["started_at"]
         with self._write() as conn:
-            self._upsert(conn, runs, values, ["id"], status="running", error=None, ended_at=None)
+            if run.get("resume_key"):
+                values["resumed_from"] = conn.scalar(
+                    select(runs.c.id)
+                    .where(runs.c.resume_key == run["resume_key"], runs.c.id != run["id"])
+                    .order_by(runs.c.started_at.desc())
+                    .limit(1)
+                )
+            self._upsert(
+                conn,
+                runs,
+                values,
+                ["id"],
+                status="running",
+                error=None,
+                ended_at=None,
+                failure_reason=None,
+                pid=run.get("pid"),
+                host=run.get("host"),
+                heartbeat_at=values["heartbeat_at"],
+            )
             self._event(conn, run["id"], "run", {"status": "running"})
+
+    def beat(self, run_id: str) -> None:
+        """The run's process is alive."""
+        with self._write() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status == "running")
+                .values(heartbeat_at=now())
+            )
+
+    def mark_dead_runs(self, lease: timedelta = LEASE) -> list[str]:
+        """Mark crashed every running run whose process is gone; returns their ids.
+
+        Gone means: on this host, no process with its pid; anywhere, no heartbeat
+        for `lease`. The run's error names the agents it was in.
+        """
+        with self.engine.connect() as conn:
+            running = conn.execute(
+                select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at).where(
+                    runs.c.status == "running"
+                )
+            ).all()
+        dead = [
+            r
+            for r in running
+            if _process_gone(r.host, r.pid) or _lease_expired(r.heartbeat_at, lease)
+        ]
+        for run in dead:
+            self.finish_run(run.id, "crashed", error=self._crash_message(run.id, run.heartbeat_at))
+        return [run.id for run in dead]
+
+    def _crash_message(self, run_id: str, heartbeat_at: datetime | None) -> str:
+        with self.engine.connect() as conn:
+            last = conn.scalars(
+                select(agent_runs.c.key)
+                .where(agent_runs.c.run_id == run_id, agent_runs.c.status == "running")
+                .order_by(agent_runs.c.id)
+            ).all()
+        seen = utc(heartbeat_at).isoformat(timespec="seconds") if heartbeat_at else "never"
+        where = f" in agent {', '.join(last)}" if last else ""
+        return f"the run's process stopped{where} (last heartbeat {seen})"
 
     def finish_run(self, run_id: str, status: str, **fields: Any) -> None:
         """Give the run its final status; agents still running end with it."""
@@ -241,17 +324,35 @@ class ResultsStore:
             "ended_at": ended,
         }
         with self._write() as conn:
+            cached_from = self._payer(conn, run_id, key) if status == "cached" else None
+            values["cached_from"] = cached_from
             self._upsert(
                 conn,
                 agent_runs,
                 values,
                 ["run_id", "key"],
                 status=status,
+                cached_from=cached_from,
                 error=error,
                 ended_at=ended,
             )
             payload = {"key": key, "agent": agent, "status": status, "error": error}
             self._event(conn, run_id, "agent", payload)
+
+    def _payer(self, conn: Connection, run_id: str, key: str) -> str | None:
+        """The first run with this run's resume key that completed the agent itself."""
+        resume_key = select(runs.c.resume_key).where(runs.c.id == run_id).scalar_subquery()
+        return conn.scalar(
+            select(runs.c.id)
+            .join(agent_runs, agent_runs.c.run_id == runs.c.id)
+            .where(
+                runs.c.resume_key == resume_key,
+                agent_runs.c.key == key,
+                agent_runs.c.status == "completed",
+            )
+            .order_by(runs.c.started_at)
+            .limit(1)
+        )
 
     def record_llm_call(self, run_id: str, agent_key: str, call: dict[str, Any]) -> None:
         """One LLM call, priced."""
@@ -429,6 +530,153 @@ class ResultsStore:
                 .limit(1)
             )
 
+    # -- reads for the dashboard --------------------------------------------------------
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with exactly this id exists."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(runs.c.id).where(runs.c.id == run_id)) is not None
+
+    def last_event_id(self, run_id: str | None = None) -> int:
+        """The newest event's id (0 when there is none), of one run or of all runs."""
+        query = select(func.max(events.c.id))
+        if run_id is not None:
+            query = query.where(events.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            return conn.scalar(query) or 0
+
+    def events_after(
+        self, run_id: str | None, last_id: int, limit: int = 500, upto: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Events with `last_id < id <= upto`, oldest first, of one run (or all when None)."""
+        query = select(events).where(events.c.id > last_id).order_by(events.c.id).limit(limit)
+        if run_id is not None:
+            query = query.where(events.c.run_id == run_id)
+        if upto is not None:
+            query = query.where(events.c.id <= upto)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [{**row, "created_at": utc(row["created_at"])} for row in rows]
+
+    def agent_order(self, command: str) -> list[str]:
+        """The agents of the newest completed `command` run, in the order they started."""
+        with self.engine.connect() as conn:
+            newest = conn.scalar(
+                select(runs.c.id)
+                .where(runs.c.command == command, runs.c.status == "completed")
+                .order_by(runs.c.started_at.desc())
+                .limit(1)
+            )
+            if newest is None:
+                return []
+            return list(
+                conn.scalars(
+                    select(agent_runs.c.agent)
+                    .where(agent_runs.c.run_id == newest, agent_runs.c.key == agent_runs.c.agent)
+                    .order_by(agent_runs.c.id)
+                )
+            )
+
+    def compare(self, weeks: int = 8) -> list[dict[str, Any]]:
+        """The newest completed run of each of the last `weeks` windows, oldest first.
+
+        Each with its totals (calls, tokens, cost), duration, conversations and topic mix.
+        """
+        with self.engine.connect() as conn:
+            # Newest window first; the first run seen of a window is its newest.
+            rows = conn.execute(
+                select(
+                    runs.c.id,
+                    runs.c.window_start,
+                    runs.c.window_end,
+                    runs.c.started_at,
+                    runs.c.ended_at,
+                    runs.c.summary,
+                )
+                .where(runs.c.status == "completed", runs.c.window_start.is_not(None))
+                .order_by(runs.c.window_start.desc(), runs.c.started_at.desc())
+            )
+            chosen: dict[date, Any] = {}
+            for row in rows:
+                chosen.setdefault(row.window_start, row)
+                if len(chosen) >= weeks:
+                    break
+            rows.close()
+            ids = [row.id for row in chosen.values()]
+            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id.in_(ids))
+        return [
+            {
+                "run_id": row.id,
+                "window_start": row.window_start,
+                "window_end": row.window_end,
+                "started_at": utc(row.started_at),
+                "duration_s": _seconds(row.started_at, row.ended_at),
+                "conversations": (row.summary or {}).get("conversations"),
+                "topic_mix": (row.summary or {}).get("topic_mix", {}),
+            }
+            | totals.get(row.id, _empty_totals())
+            for row in reversed(chosen.values())
+        ]
+
+    def metrics(self) -> dict[str, Any]:
+        """What /metrics exposes: runs by status, agent durations, usage by agent and model."""
+        with self.engine.connect() as conn:
+            by_status = dict(
+                conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status)).all()
+            )
+            seconds = self._duration_sql(conn)
+            durations = conn.execute(
+                select(agent_runs.c.agent, func.count(), func.coalesce(func.sum(seconds), 0.0))
+                .where(
+                    agent_runs.c.key == agent_runs.c.agent,
+                    agent_runs.c.ended_at.is_not(None),
+                    agent_runs.c.started_at.is_not(None),
+                )
+                .group_by(agent_runs.c.agent)
+                .order_by(agent_runs.c.agent)
+            ).all()
+            usage = conn.execute(
+                select(
+                    llm_calls.c.agent,
+                    llm_calls.c.provider,
+                    llm_calls.c.model,
+                    func.count(),
+                    func.sum(llm_calls.c.input_tokens),
+                    func.sum(llm_calls.c.output_tokens),
+                    func.sum(llm_calls.c.cached_tokens),
+                    func.sum(llm_calls.c.cost),
+                )
+                .group_by(llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model)
+                .order_by(llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model)
+            ).all()
+        return {
+            "runs_by_status": by_status,
+            "agent_durations": [
+                {"agent": agent, "count": count, "seconds": float(total)}
+                for agent, count, total in durations
+            ],
+            "usage": [
+                {
+                    "agent": row[0],
+                    "provider": row[1],
+                    "model": row[2],
+                    "calls": row[3],
+                    "input_tokens": row[4] or 0,
+                    "output_tokens": row[5] or 0,
+                    "cached_tokens": row[6] or 0,
+                    "cost": row[7] or Decimal(0),
+                }
+                for row in usage
+            ],
+        }
+
+    def _duration_sql(self, conn: Connection) -> Any:
+        """An agent run's duration in seconds as SQL: each dialect subtracts times its own way."""
+        started, ended = agent_runs.c.started_at, agent_runs.c.ended_at
+        if conn.dialect.name == "sqlite":
+            return (func.julianday(ended) - func.julianday(started)) * 86400.0
+        return func.extract("epoch", ended - started)
+
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
@@ -457,7 +705,8 @@ def _run_view(row: Any, totals: dict | None, agents_done: int) -> dict[str, Any]
 
 
 def _agent_view(row: Any, totals: dict | None) -> dict[str, Any]:
-    view = {key: row[key] for key in ("key", "agent", "task_run_id", "status", "attempts", "error")}
+    keys = ("key", "agent", "task_run_id", "status", "attempts", "error", "cached_from")
+    view = {key: row[key] for key in keys}
     view["started_at"] = utc(row["started_at"])
     view["ended_at"] = utc(row["ended_at"])
     view["duration_s"] = _seconds(row["started_at"], row["ended_at"])

@@ -1,17 +1,47 @@
-"""`agent`: wrap a plain function as a Prefect task whose state changes reach the observers."""
+"""`agent`: wrap a plain function as a Prefect task that can be resumed and is watched.
+
+Every agent persists its result under a cache key made of its inputs, its source
+code and the run's resume key. A fresh run has a key of its own, so it computes
+everything anew; `voc resume` (or a Prefect retry of the flow run) reuses the key,
+so the agents that completed are read back from their persisted results instead of
+being run, and paid for, again.
+"""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
+from prefect.context import TaskRunContext
 
 from tasks.observe import notify_task_state
 
+RESUME_KEY = "resume_key"
 STATE_HOOKS: dict[str, Any] = {
     "on_running": [notify_task_state],
     "on_completion": [notify_task_state],
     "on_failure": [notify_task_state],
 }
+
+
+@dataclass
+class ResumeKey(CachePolicy):
+    """The flow's `resume_key` parameter, or else the flow run's id."""
+
+    def compute_key(
+        self,
+        task_ctx: TaskRunContext,
+        inputs: dict[str, Any],
+        flow_parameters: dict[str, Any],
+        **kwargs: Any,
+    ) -> str | None:
+        if flow_parameters.get(RESUME_KEY):
+            return str(flow_parameters[RESUME_KEY])
+        return str(task_ctx.task_run.flow_run_id) if task_ctx else None
+
+
+RESUMABLE = INPUTS + TASK_SOURCE + ResumeKey()
 
 
 def agent(name: str, *, task_run_name: str | None = None) -> Callable:
@@ -22,6 +52,13 @@ def agent(name: str, *, task_run_name: str | None = None) -> Callable:
     """
 
     def wrap(fn: Callable) -> Any:
-        return task(fn, name=name, task_run_name=task_run_name or name, **STATE_HOOKS)
+        return task(
+            fn,
+            name=name,
+            task_run_name=task_run_name or name,
+            cache_policy=RESUMABLE,
+            persist_result=True,
+            **STATE_HOOKS,
+        )
 
     return wrap

@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,32 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+POSTGRES_URL = os.environ.get(
+    "VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A schema of its own in the test PostgreSQL database, for this session only."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    schema = f"voc_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL answers at {POSTGRES_URL}: {exc.orig}")
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
@@ -74,3 +102,30 @@ def intercom_conversation(
 def write_export(path: Path, conversations: list[dict]) -> Path:
     path.write_text(json.dumps({"type": "conversation.list", "conversations": conversations}))
     return path
+
+
+VOC = str(Path(sys.executable).with_name("voc"))
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+@pytest.fixture
+def voc(tmp_path, prefect_home):
+    """Run `voc ARGS` with its own output directory (and so its own store)."""
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(prefect_home),
+        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
+        "COLUMNS": "160",
+    }
+    env.pop("VOC_STORE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [VOC, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+
+    return run

@@ -3,41 +3,11 @@
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import intercom_conversation, write_export
-
-VOC = str(Path(sys.executable).with_name("voc"))
-
-
-@pytest.fixture(scope="session")
-def prefect_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("prefect-home")
-
-
-@pytest.fixture
-def voc(tmp_path, prefect_home):
-    """Run `voc ARGS` with its own output directory (and so its own store)."""
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(prefect_home),
-        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
-        "COLUMNS": "160",
-    }
-    env.pop("VOC_STORE_URL", None)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [VOC, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
-        )
-
-    return run
 
 
 def test_run_on_the_sample_then_read_it_back(voc):

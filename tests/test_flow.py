@@ -63,13 +63,10 @@ def llm_calls_seen():
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def any_store_url(request, store_url) -> str:
-    """The test's own SQLite file, or the shared PostgreSQL database."""
-    from tests.test_store import POSTGRES_URL, postgres_store
-
+    """The test's own SQLite file, or the session's PostgreSQL schema."""
     if request.param == "sqlite":
         return store_url
-    postgres_store()  # skips, saying why, when no server answers
-    return POSTGRES_URL
+    return request.getfixturevalue("postgres_url")
 
 
 def test_a_run_records_every_agent_call_and_file(

@@ -1,6 +1,5 @@
 """The results store on a real SQLite file and a real PostgreSQL server."""
 
-import os
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -8,30 +7,17 @@ from decimal import Decimal
 import pytest
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from monitor.pricing import UnknownModelError, price
 from monitor.store import ResultsStore
 from tasks.llm.types import Usage
 
-POSTGRES_URL = os.environ.get(
-    "VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def postgres_store() -> ResultsStore:
-    try:
-        with create_engine(POSTGRES_URL).connect() as conn:
-            conn.execute(text("select 1"))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL answers at {POSTGRES_URL}: {exc.orig}")
-    return ResultsStore(POSTGRES_URL)
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request, store_url) -> ResultsStore:
-    return ResultsStore(store_url) if request.param == "sqlite" else postgres_store()
+    if request.param == "sqlite":
+        return ResultsStore(store_url)
+    return ResultsStore(request.getfixturevalue("postgres_url"))
 
 
 def call(model: str, usage: Usage, provider: str = "openai") -> dict:

@@ -1,0 +1,100 @@
+"""Crash a real run with SIGKILL, find it marked crashed, and resume it."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from monitor.store import ResultsStore
+from tests.conftest import VOC
+
+
+def kill_when(process: subprocess.Popen, store_path: Path, agent: str, status: str) -> str:
+    """SIGKILL the run once `agent` reaches `status`; returns the run's id."""
+    deadline = time.monotonic() + 120
+    store = None
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        if store is None and store_path.exists():
+            store = ResultsStore(f"sqlite:///{store_path}")
+        runs = store.runs(1) if store else []
+        if not runs:
+            continue
+        agents = {a["key"]: a["status"] for a in store.run(runs[0]["id"])["agents"]}
+        if agents.get(agent) == status:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return runs[0]["id"]
+    process.kill()
+    raise AssertionError(f"{agent} never reached {status}")
+
+
+def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_path, prefect_home):
+    env = {"PREFECT_HOME": str(prefect_home), "VOC_OUTPUT_DIR": str(tmp_path / "outputs")}
+    process = subprocess.Popen(
+        [VOC, "run"],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    crashed_id = kill_when(process, tmp_path / "outputs" / "voc.db", "topic_detection", "completed")
+
+    (crashed,) = json.loads(voc("runs", "--json").stdout)
+    assert crashed["status"] == "crashed" and crashed["ended_at"]
+    assert "the run's process stopped" in crashed["error"]
+    before = json.loads(voc("show", crashed_id, "--json").stdout)
+    completed = {a["key"] for a in before["agents"] if a["status"] == "completed"}
+    assert {"load_conversations", "preprocess", "topic_detection"} <= completed
+    assert not [a for a in before["agents"] if a["status"] == "running"]
+
+    resumed = voc("resume", crashed_id[:8])
+    assert resumed.returncode == 0, resumed.stderr
+    newest = json.loads(voc("runs", "--json").stdout)[0]
+    after = json.loads(voc("show", newest["id"], "--json").stdout)
+    assert after["status"] == "completed" and after["resumed_from"] == crashed_id
+    assert after["agents_done"] == 16
+    by_key = {a["key"]: a for a in after["agents"]}
+    for key in completed:
+        assert by_key[key]["status"] == "cached", key
+        assert by_key[key]["cached_from"] == crashed_id
+        assert by_key[key]["calls"] == 0
+    # What the crashed run paid for stays with it; the resumed run paid only for the rest.
+    crashed_calls = {
+        c["agent_key"]
+        for c in json.loads(voc("export", "--format", "json", "--run", crashed_id).stdout)
+    }
+    resumed_calls = {
+        c["agent_key"]
+        for c in json.loads(voc("export", "--format", "json", "--run", newest["id"]).stdout)
+    }
+    assert "topic_detection" in crashed_calls and not crashed_calls & resumed_calls
+    assert resumed_calls and not resumed_calls & completed
+
+
+def test_resume_refuses_what_cannot_be_resumed(voc, tmp_path):
+    from tests.conftest import intercom_conversation, write_export
+
+    assert voc("resume", "nope").stderr == "voc: no run with id 'nope'\n"
+    write_export(tmp_path / "export.json", [intercom_conversation("1", 1_763_337_600, "invoice")])
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{}]")
+    failed = voc("run", "--source", "broken.json", "--start", "2025-11-17", "--end", "2025-11-23")
+    assert failed.returncode == 1
+    (run,) = json.loads(voc("runs", "--json").stdout)
+    broken.unlink()
+    gone = voc("resume", run["id"])
+    assert gone.returncode == 2
+    assert gone.stderr == f"voc: cannot resume run {run['id']}: its source file {broken} is gone\n"
+
+    ok = voc("run", "--source", "export.json", "--start", "2025-11-17", "--end", "2025-11-23")
+    assert ok.returncode == 0, ok.stderr
+    done = json.loads(voc("runs", "--json").stdout)[0]
+    refused = voc("resume", done["id"])
+    assert (refused.returncode, refused.stderr) == (
+        2,
+        f"voc: run {done['id']} is completed: there is nothing to resume\n",
+    )
+    assert len(json.loads(voc("runs", "--json").stdout)) == 2  # nothing new was started
