@@ -111,12 +111,21 @@ def display_url(url: str) -> str:
         return "<not a URL>"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the driver, begins transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A write transaction takes the write lock at BEGIN: one that read first and then
+    # wrote could fail at once with "database is locked" when another process had
+    # written in between, since SQLite cannot wait its way out of that.
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', '')}")
 
 
 def make_engine(url: str) -> Engine:
@@ -125,7 +134,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -149,7 +159,7 @@ class ResultsStore:
         """
         for attempt in range(3):
             try:
-                with self.engine.begin() as conn:
+                with self._write() as conn:
                     if conn.dialect.name == "postgresql":
                         conn.execute(
                             text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
@@ -174,7 +184,7 @@ class ResultsStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
             yield conn
 
     def _event(self, conn: Connection, run_id: str, kind: str, payload: dict) -> None:
