@@ -1,6 +1,7 @@
 """The voice-of-customer flow: sixteen agents, each a Prefect task, recorded by the monitor."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from prefect import flow
@@ -62,10 +63,12 @@ def voice_of_customer(
     store: str | None = None,
     topic_concurrency: int = 5,
     resume_key: str | None = None,
+    budget: Decimal | None = None,
 ) -> VoCResult:
     """Analyse the conversations created from `start` to `end` (inclusive).
 
     Runs given the `resume_key` of an earlier run reuse its completed agents' results.
+    With a `budget` (USD), an LLM call that could take the run past it is not made.
     """
     llm = LLMSettings(provider=provider, model=model)
     out = resolve_output_dir(output_dir)

@@ -12,6 +12,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -30,9 +31,10 @@ from pydantic_core import to_jsonable_python
 
 from blocks.results_store import is_block_reference
 from monitor.breakdown import agent_breakdown, totals
+from monitor.budget import Budget, BudgetExceeded
 from monitor.pricing import price
 from monitor.store import ResultsStore, display_url, resolve_output_dir, resolve_store_url
-from tasks.llm.types import LLMCall
+from tasks.llm.types import LLMCall, LLMRequest
 from tasks.observe import observers
 
 _dates = TypeAdapter(date | None)
@@ -48,6 +50,7 @@ class RunRecorder:
     store: ResultsStore
     run_id: str
     agents_total: int
+    budget: Budget | None = None
     progress_artifact: UUID | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopped: threading.Event = field(default_factory=threading.Event)
@@ -118,7 +121,9 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
                 "pid": os.getpid(),
             }
         )
-        recorder = RunRecorder(store, str(flow_run.id), agents_total)
+        limit = params.get("budget")
+        budget = Budget(Decimal(str(limit))) if limit is not None else None
+        recorder = RunRecorder(store, str(flow_run.id), agents_total, budget)
         _recorders[flow_run.id] = recorder
         recorder.start_heartbeat()
 
@@ -159,8 +164,15 @@ def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
 def _ender(status: str) -> Any:
     def on_end(flow: Flow, flow_run: FlowRun, state: State) -> None:
         recorder = _finished(flow_run)
-        if recorder is not None:
-            recorder.store.finish_run(recorder.run_id, status, error=error_line(state))
+        if recorder is None:
+            return
+        over_budget = isinstance(state.result(raise_on_failure=False), BudgetExceeded)
+        recorder.store.finish_run(
+            recorder.run_id,
+            status,
+            error=error_line(state),
+            failure_reason="budget" if over_budget else None,
+        )
 
     on_end.__name__ = f"record_run_{status}"
     return on_end
@@ -207,20 +219,35 @@ def record_files(recorder: RunRecorder, result: Any) -> None:
         recorder.store.record_file(recorder.run_id, relative, len(data), digest)
 
 
-def on_llm_call(call: LLMCall) -> None:
-    """Record an LLM call against the agent task run it was made from."""
+def _current() -> tuple[RunRecorder | None, TaskRun | None]:
+    """The recorder and task run of the agent running in this thread, if any."""
     context = TaskRunContext.get()
     if context is None:
-        return
-    recorder = _recorders.get(context.task_run.flow_run_id)
+        return None, None
+    return _recorders.get(context.task_run.flow_run_id), context.task_run
+
+
+def check_budget(provider: str, model: str, request: LLMRequest) -> None:
+    """Refuse a call that could take its run past the run's budget."""
+    recorder, _ = _current()
+    if recorder is not None and recorder.budget is not None:
+        recorder.budget.reserve(provider, model, request)
+
+
+def on_llm_call(call: LLMCall) -> None:
+    """Record an LLM call against the agent task run it was made from."""
+    recorder, task_run = _current()
     if recorder is None:
         return
     usage = call.usage
+    cost = price(call.provider, call.model, usage)
+    if recorder.budget is not None:
+        recorder.budget.settle(cost)
     recorder.store.record_llm_call(
         recorder.run_id,
-        context.task_run.name,
+        task_run.name,
         {
-            "task_run_id": str(context.task_run.id),
+            "task_run_id": str(task_run.id),
             "provider": call.provider,
             "model": call.model,
             "purpose": call.purpose,
@@ -231,7 +258,7 @@ def on_llm_call(call: LLMCall) -> None:
             "estimated": usage.estimated,
             "latency_ms": round(call.latency_ms, 3),
             "attempt": call.attempt,
-            "cost": price(call.provider, call.model, usage),
+            "cost": cost,
             "error": call.error,
         },
     )
@@ -281,3 +308,5 @@ def install() -> None:
         observers.task_state.append(on_task_state)
     if on_llm_call not in observers.llm_call:
         observers.llm_call.append(on_llm_call)
+    if check_budget not in observers.before_llm_call:
+        observers.before_llm_call.append(check_budget)

@@ -295,8 +295,13 @@ class ResultsStore:
             conn.execute(update(runs).where(runs.c.id == run_id).values(**fields))
 
     def agent_started(self, run_id: str, key: str, task_run_id: str) -> None:
-        """An agent task run entered Running; a retry counts another attempt."""
+        """An agent task run entered Running; a retry counts another attempt.
+
+        A retry within the task run keeps the first start; a new execution of an agent
+        that had ended (the flow run retried) starts the clock again.
+        """
         agent = key.split("[", 1)[0]
+        started = now()
         values = {
             "run_id": run_id,
             "key": key,
@@ -304,7 +309,7 @@ class ResultsStore:
             "task_run_id": task_run_id,
             "status": "running",
             "attempts": 1,
-            "started_at": now(),
+            "started_at": started,
         }
         with self._write() as conn:
             self._upsert(
@@ -317,6 +322,9 @@ class ResultsStore:
                 error=None,
                 ended_at=None,
                 attempts=agent_runs.c.attempts + 1,
+                started_at=case(
+                    (agent_runs.c.status == "running", agent_runs.c.started_at), else_=started
+                ),
             )
             self._event(conn, run_id, "agent", {"key": key, "agent": agent, "status": "running"})
 

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -98,3 +99,44 @@ def test_resume_refuses_what_cannot_be_resumed(voc, tmp_path):
         f"voc: run {done['id']} is completed: there is nothing to resume\n",
     )
     assert len(json.loads(voc("runs", "--json").stdout)) == 2  # nothing new was started
+
+
+def test_a_prefect_retry_of_the_flow_run_reuses_the_completed_agents(tmp_path, prefect_home):
+    """`prefect flow-run retry` is a resume too: same flow run, completed agents cached."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the output directory should be")
+    store_url = f"sqlite:///{tmp_path / 'voc.db'}"
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home), "PREFECT_LOGGING_LEVEL": "ERROR"}
+    code = (
+        "from datetime import date\n"
+        "from flows.voice_of_customer import voice_of_customer\n"
+        f"voice_of_customer(start=date(2026, 11, 16), end=date(2026, 11, 22), "
+        f"output_dir={str(blocker / 'out')!r}, store={store_url!r}, return_state=True)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True, timeout=300)
+    (failed,) = ResultsStore(store_url).runs()
+    assert failed["status"] == "failed"
+    agents = {a["key"]: a for a in ResultsStore(store_url).run(failed["id"])["agents"]}
+    assert agents["output_formatting"]["status"] == "failed"
+    calls_before = failed["calls"]
+
+    blocker.unlink()
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    entrypoint = "flows/voice_of_customer.py:voice_of_customer"
+    retried = subprocess.run(
+        [prefect, "flow-run", "retry", failed["id"], "--entrypoint", entrypoint],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert retried.returncode == 0, retried.stdout + retried.stderr
+    run = ResultsStore(store_url).run(failed["id"])
+    assert run["status"] == "completed" and run["agents_done"] == 16
+    statuses = {a["key"]: a["status"] for a in run["agents"]}
+    assert statuses["topic_detection"] == statuses["sub_topic_detection"] == "cached"
+    assert statuses["output_formatting"] == "completed"
+    # Only output formatting called the model again; what the first attempt paid stays.
+    assert run["calls"] == calls_before + 1
