@@ -45,7 +45,10 @@ class Budget:
         )
         with self.lock:
             if self.spent + self.reserved + worst > self.limit:
-                raise BudgetExceeded(f"budget exceeded: spent ${self.spent:f} of ${self.limit:f}")
+                raise BudgetExceeded(
+                    f"budget exceeded: spent ${self.spent:f} of ${self.limit:f} "
+                    f"(the next call could cost up to ${worst:f})"
+                )
             self.reserved += worst
         self._in_flight.worst = worst
 
