@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow
 from prefect.futures import wait
+from prefect.runtime import flow_run
 
 from monitor import hooks
 from monitor.store import resolve_output_dir, resolve_store_url
@@ -28,6 +29,7 @@ from tasks.taxonomy import load_taxonomy
 from tasks.topics import topic_detection
 from tasks.trend import trend, week_summary
 from tasks.validation import validation
+from tasks.window import analysis_window
 
 COMMAND = "voice-of-customer"
 AGENTS = 16
@@ -54,23 +56,31 @@ def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSumma
 
 @flow(name=COMMAND, **hooks.flow_hooks(COMMAND, AGENTS))
 def voice_of_customer(
-    start: date,
-    end: date,
+    start: date | None = None,
+    end: date | None = None,
     source: str = "sample",
     provider: str = "local",
     model: str = "voc-local-1",
+    base_url: str | None = None,
     output_dir: str | None = None,
     store: str | None = None,
     topic_concurrency: int = 5,
     resume_key: str | None = None,
     budget: Decimal | None = None,
+    timezone: str = "UTC",
+    notify: str | None = None,
 ) -> VoCResult:
     """Analyse the conversations created from `start` to `end` (inclusive).
 
+    Without dates, the window is the 7 full days (in `timezone`) before the flow run's
+    scheduled start, so a late or re-run deployment run analyses the week it was meant for.
     Runs given the `resume_key` of an earlier run reuse its completed agents' results.
     With a `budget` (USD), an LLM call that could take the run past it is not made.
+    `notify` names a Prefect notification block (`slack-webhook/voc-alerts`) told when
+    the run fails or stops at its budget; see monitor.notify.
     """
-    llm = LLMSettings(provider=provider, model=model)
+    start, end = analysis_window(start, end, flow_run.scheduled_start_time, timezone)
+    llm = LLMSettings(provider=provider, model=model, base_url=base_url)
     out = resolve_output_dir(output_dir)
     run_dir = run_directory(out, start, end, datetime.now().astimezone())
     taxonomy = load_taxonomy()

@@ -20,7 +20,9 @@ MESSAGE_OVERHEAD = 64  # tokens a provider adds around the messages, generously
 def worst_prompt_tokens(request: LLMRequest) -> int:
     """An upper bound on the prompt's tokens: no tokenizer makes more tokens than characters."""
     schema = json.dumps(request.output.model_json_schema())
-    return len(request.instructions) + len(request.prompt()) + len(schema) + MESSAGE_OVERHEAD
+    # The messages include a rejected reply and its correction when the call is a retry.
+    sent = sum(len(message["content"]) for message in request.messages())
+    return len(request.instructions) + sent + len(schema) + MESSAGE_OVERHEAD
 
 
 class BudgetExceeded(RuntimeError):

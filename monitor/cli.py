@@ -15,6 +15,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 from datetime import date, datetime, timedelta  # noqa: E402
+from decimal import Decimal  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Any  # noqa: E402
 
@@ -23,6 +24,7 @@ from rich.console import Console  # noqa: E402
 from rich.live import Live  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: E402
 
+from monitor.links import flow_run_url, prefect_ui_url  # noqa: E402
 from monitor.render import cost_table, jsonable, runs_table, what_if_line  # noqa: E402
 from monitor.store import (  # noqa: E402
     ResultsStore,
@@ -72,6 +74,8 @@ def print_run(run: dict[str, Any]) -> None:
     if payers:
         console.print(f"Cached agents reuse the results (and cost) of run {', '.join(payers)}.")
     console.print(what_if_line(run))
+    if run["gamma_url"]:
+        console.print(f"Presentation: {run['gamma_url']}", soft_wrap=True, markup=False)
 
 
 # -- voc run ------------------------------------------------------------------------------
@@ -87,22 +91,52 @@ def default_window(source: str) -> tuple[date, date]:
     return end - timedelta(days=6), end
 
 
-def check_run_inputs(source: str, start: date, end: date, provider: str, model: str) -> str:
-    """Everything a run needs, checked before it starts; returns the source as the flow takes it."""
-    from tasks.llm import LLMSettings, llm_client
+def check_llm(provider: str, model: str, base_url: str | None) -> None:
+    """The provider, its key and the model's price, checked before a run starts.
 
-    if end < start:
-        raise BadInput(f"--end {end} is before --start {start}")
+    `--base-url` wins over the environment, which wins over a block (tasks.credentials).
+    """
+    from monitor.pricing import check_priced
+    from tasks.llm import PROVIDERS, LLMSettings, llm_client
+    from tasks.llm.client import SERVICES
+
+    if provider not in PROVIDERS:
+        raise BadInput(f"unknown provider {provider!r} (choose from {', '.join(PROVIDERS)})")
+    if base_url and provider not in SERVICES:
+        raise BadInput(f"--base-url is for {' or '.join(SERVICES)}, not {provider}")
     try:
-        llm_client(LLMSettings(provider=provider, model=model))
+        client = llm_client(LLMSettings(provider=provider, model=model, base_url=base_url))
+        check_priced(client.provider.name, model)
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
+
+
+def check_source(source: str) -> str:
+    """The source as the flow takes it: `sample`, `intercom` (with a token), or a file path."""
     if source == "sample":
+        return source
+    if source == "intercom":
+        from tasks.intercom import intercom_credentials
+
+        try:
+            intercom_credentials()
+        except ValueError as exc:
+            raise BadInput(str(exc)) from exc
         return source
     path = Path(source)
     if not path.is_file():
         raise BadInput(f"source file not found: {source}")
     return str(path.resolve())
+
+
+def check_run_inputs(
+    source: str, start: date, end: date, provider: str, model: str, base_url: str | None = None
+) -> str:
+    """Everything a run needs, checked before it starts; returns the source as the flow takes it."""
+    if end < start:
+        raise BadInput(f"--end {end} is before --start {start}")
+    check_llm(provider, model, base_url)
+    return check_source(source)
 
 
 def check_output_dir(output_dir: Path) -> None:
@@ -139,25 +173,37 @@ def watch_progress(store: ResultsStore, since: datetime, stop: threading.Event) 
 
 @app.command()
 def run(
-    source: Annotated[str, typer.Option(help="sample, or a JSON/JSONL export file")] = "sample",
+    source: Annotated[
+        str, typer.Option(help="sample, intercom, or a JSON/JSONL/CSV export file")
+    ] = "sample",
     start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
     end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
-    provider: Annotated[str, typer.Option(help="LLM provider")] = "local",
-    model: Annotated[str | None, typer.Option(help="model name")] = None,
+    provider: Annotated[str, typer.Option(help="local, openai or anthropic")] = "local",
+    model: Annotated[
+        str | None,
+        typer.Option(help="default voc-local-1, gpt-4o-mini or claude-haiku-4-5 by provider"),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="an OpenAI-compatible server (vLLM, Ollama, LM Studio) or API proxy"),
+    ] = None,
     output_dir: Annotated[
         str | None, typer.Option(help="default $VOC_OUTPUT_DIR or ./outputs")
     ] = None,
     store: Annotated[str | None, typer.Option(help="SQLAlchemy URL of the results store")] = None,
+    budget: Annotated[
+        Decimal | None, typer.Option(min=0, help="USD; an LLM call that could pass it is not made")
+    ] = None,
 ) -> None:
     """Run the voice-of-customer analysis and print the cost of each agent."""
-    from tasks.llm.local import LOCAL_MODEL
+    from tasks.llm import DEFAULT_MODELS
 
-    model = model or LOCAL_MODEL
+    model = model or DEFAULT_MODELS.get(provider, DEFAULT_MODELS["local"])
     try:
         window = default_window(source) if source == "sample" or not (start and end) else None
         first = start.date() if start else window[0]
         last = end.date() if end else window[1]
-        flow_source = check_run_inputs(source, first, last, provider, model)
+        flow_source = check_run_inputs(source, first, last, provider, model, base_url)
         out = resolve_output_dir(output_dir)
         check_output_dir(out)
     except BadInput as exc:
@@ -173,6 +219,8 @@ def run(
         model=model,
         output_dir=str(out),
         store=store,
+        budget=budget,
+        base_url=base_url,
     )
 
 
@@ -203,7 +251,12 @@ RESUMABLE = ("failed", "crashed", "cancelled")
 
 
 @app.command()
-def resume(run_id: Annotated[str, typer.Argument(help="a run id or its first characters")]) -> None:
+def resume(
+    run_id: Annotated[str, typer.Argument(help="a run id or its first characters")],
+    budget: Annotated[
+        Decimal | None, typer.Option(min=0, help="USD; a new budget for the rest of the run")
+    ] = None,
+) -> None:
     """Run a failed, crashed or cancelled run again; its completed agents are not re-run."""
     results = open_store()
     try:
@@ -214,11 +267,13 @@ def resume(run_id: Annotated[str, typer.Argument(help="a run id or its first cha
         fail(f"run {found['id']} is {found['status']}: there is nothing to resume")
     parameters = dict(found["parameters"])
     source = parameters["source"]
-    if source != "sample" and not Path(source).is_file():
+    if source not in ("sample", "intercom") and not Path(source).is_file():
         fail(f"cannot resume run {found['id']}: its source file {source} is gone")
     if parameters.get("store") and "***" in parameters["store"]:
         parameters["store"] = None  # masked when recorded: the store is found as it was now
     parameters["resume_key"] = found["resume_key"]
+    if budget is not None:
+        parameters["budget"] = budget
     execute(results, **parameters)
 
 
@@ -251,6 +306,8 @@ def show(
         found = results.run(results.resolve_run_id(run_id))
     except StoreError as exc:
         fail(str(exc))
+    ui = prefect_ui_url()
+    found["prefect_url"] = flow_run_url(ui, found["id"]) if ui else None
     if as_json:
         print_json(found)
         return
@@ -258,6 +315,10 @@ def show(
     console.print(
         f"[b]{found['command']}[/] {window}  status {found['status']}  source {found['source']}"
     )
+    if found["deployment_name"]:
+        console.print(f"deployment {found['command']}/{found['deployment_name']}", markup=False)
+    if found["prefect_url"]:
+        console.print(f"Prefect UI: {found['prefect_url']}", soft_wrap=True, markup=False)
     if found["error"]:
         console.print(f"[red]error:[/] {found['error']}", markup=True, highlight=False)
     print_run(found)
@@ -304,6 +365,7 @@ EXPORT_FIELDS = [
     "input_tokens",
     "output_tokens",
     "cached_tokens",
+    "cache_write_tokens",
     "estimated",
     "latency_ms",
     "attempt",

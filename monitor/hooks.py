@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,23 +19,33 @@ from uuid import UUID
 
 from prefect import Flow, Task
 from prefect.artifacts import (
+    create_link_artifact,
     create_markdown_artifact,
-    create_progress_artifact,
     create_table_artifact,
-    update_progress_artifact,
 )
+from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun, State, TaskRun
 from prefect.context import TaskRunContext
+from prefect.logging import get_logger
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
 from blocks.results_store import is_block_reference
+from monitor import links, notify
 from monitor.breakdown import agent_breakdown, totals
 from monitor.budget import Budget, BudgetExceeded
 from monitor.pricing import price
-from monitor.store import ResultsStore, display_url, resolve_output_dir, resolve_store_url
+from monitor.progress import ProgressArtifact
+from monitor.store import (
+    ResultsStore,
+    StoreError,
+    display_url,
+    resolve_output_dir,
+    resolve_store_url,
+)
 from tasks.llm.types import LLMCall, LLMRequest
 from tasks.observe import observers
+from tasks.window import WindowError, analysis_window
 
 _dates = TypeAdapter(date | None)
 
@@ -51,9 +61,10 @@ class RunRecorder:
     run_id: str
     agents_total: int
     budget: Budget | None = None
-    progress_artifact: UUID | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
     stopped: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.progress = ProgressArtifact(self.store, self.run_id, self.agents_total)
 
     def start_heartbeat(self) -> None:
         """Tell the store every few seconds that this run's process is alive."""
@@ -92,6 +103,36 @@ def recorded_parameters(params: dict[str, Any]) -> dict[str, Any]:
     return recorded
 
 
+def run_store(params: dict[str, Any]) -> ResultsStore:
+    """The store a flow run with these parameters records into."""
+    return open_store(
+        resolve_store_url(params.get("store"), resolve_output_dir(params.get("output_dir")))
+    )
+
+
+def run_window(params: dict[str, Any], flow_run: FlowRun) -> tuple[date | None, date | None]:
+    """The window the flow works out from the same parameters and scheduled start."""
+    start = _dates.validate_python(params.get("start"))
+    end = _dates.validate_python(params.get("end"))
+    scheduled = flow_run.expected_start_time or datetime.now(UTC)
+    try:
+        return analysis_window(start, end, scheduled, params.get("timezone") or "UTC")
+    except WindowError:
+        return start, end  # the flow itself fails, saying why
+
+
+def deployment_name(flow_run: FlowRun) -> str | None:
+    """The name of the deployment that made the flow run, if one did."""
+    if flow_run.deployment_id is None:
+        return None
+    try:
+        with get_client(sync_client=True) as client:
+            return client.read_deployment(flow_run.deployment_id).name
+    except Exception as exc:  # a label only: the run must be recorded without it
+        get_logger(__name__).warning("voc: cannot read the run's deployment: %s", exc)
+        return None
+
+
 # -- flow hooks ---------------------------------------------------------------------------
 
 
@@ -100,21 +141,22 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
 
     def on_running(flow: Flow, flow_run: FlowRun, state: State) -> None:
         params = flow_run.parameters
-        store = open_store(
-            resolve_store_url(params.get("store"), resolve_output_dir(params.get("output_dir")))
-        )
+        store = run_store(params)
+        start, end = run_window(params, flow_run)
         store.start_run(
             {
                 "id": str(flow_run.id),
                 "command": command,
-                "window_start": _dates.validate_python(params.get("start")),
-                "window_end": _dates.validate_python(params.get("end")),
+                "window_start": start,
+                "window_end": end,
                 "source": str(params.get("source")),
                 "provider": params.get("provider"),
                 "model": params.get("model"),
-                "parameters": recorded_parameters(params),
+                # The window worked out, so `voc resume` analyses the same week.
+                "parameters": recorded_parameters({**params, "start": start, "end": end}),
                 "flow_run_name": flow_run.name,
                 "deployment_id": str(flow_run.deployment_id) if flow_run.deployment_id else None,
+                "deployment_name": deployment_name(flow_run),
                 "agents_total": agents_total,
                 "resume_key": params.get("resume_key") or str(flow_run.id),
                 "host": socket.gethostname(),
@@ -124,17 +166,24 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
         limit = params.get("budget")
         budget = Budget(Decimal(str(limit))) if limit is not None else None
         recorder = RunRecorder(store, str(flow_run.id), agents_total, budget)
-        _recorders[flow_run.id] = recorder
+        _register(flow_run.id, recorder)
         recorder.start_heartbeat()
 
     hooks = {
         "on_running": [on_running],
         "on_completion": [on_flow_completed],
-        "on_failure": [_ender("failed")],
-        "on_crashed": [_ender("crashed")],
+        "on_failure": [_ender("failed"), notify_failure],
+        "on_crashed": [_ender("crashed"), notify_failure],
         "on_cancellation": [_ender("cancelled")],
     }
     return hooks
+
+
+def _register(flow_run_id: UUID, recorder: RunRecorder) -> None:
+    # Through a module-level function, not `_recorders` itself: `flow.serve()` cloudpickles
+    # the flow into its run's process, and a nested hook pickled by value would carry a
+    # copy of `_recorders` that the task hooks never see.
+    _recorders[flow_run_id] = recorder
 
 
 def _finished(flow_run: FlowRun) -> RunRecorder | None:
@@ -142,6 +191,7 @@ def _finished(flow_run: FlowRun) -> RunRecorder | None:
     recorder = _recorders.pop(flow_run.id, None)
     if recorder is not None:
         recorder.stopped.set()
+        recorder.progress.close()
     return recorder
 
 
@@ -178,6 +228,19 @@ def _ender(status: str) -> Any:
     return on_end
 
 
+def notify_failure(flow: Flow, flow_run: FlowRun, state: State) -> None:
+    """Send the run's failure (or budget stop) through the notification block it names."""
+    slug = notify.block_slug(flow_run.parameters.get("notify"))
+    if slug is None:
+        return
+    try:
+        run = run_store(flow_run.parameters).run(str(flow_run.id))
+    except StoreError:  # not recorded: say what Prefect knows
+        run = {"id": str(flow_run.id), "command": flow.name, "status": state.name.lower()}
+        run["error"] = error_line(state)
+    notify.send(slug, *notify.message(run))
+
+
 # -- task state and LLM calls -------------------------------------------------------------
 
 
@@ -189,7 +252,7 @@ def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
     key = task_run.name
     if state.is_running():
         recorder.store.agent_started(recorder.run_id, key, str(task_run.id))
-        _ensure_progress(recorder)
+        recorder.progress.ensure_started()
     elif state.is_completed():
         _agent_completed(recorder, key, state)
     elif state.is_failed():
@@ -203,7 +266,7 @@ def _agent_completed(recorder: RunRecorder, key: str, state: State) -> None:
     status = "skipped" if skipped else "cached" if state.name == "Cached" else "completed"
     recorder.store.agent_finished(recorder.run_id, key, status, skipped)
     if "[" not in key:
-        _update_progress(recorder)
+        recorder.progress.changed()
 
 
 def record_files(recorder: RunRecorder, result: Any) -> None:
@@ -267,25 +330,6 @@ def on_llm_call(call: LLMCall) -> None:
 # -- artifacts ----------------------------------------------------------------------------
 
 
-def _ensure_progress(recorder: RunRecorder) -> None:
-    with recorder.lock:
-        if recorder.progress_artifact is None:
-            recorder.progress_artifact = create_progress_artifact(
-                0.0, key="voc-progress", description=f"0/{recorder.agents_total} agents"
-            )
-
-
-def _update_progress(recorder: RunRecorder) -> None:
-    done = recorder.store.agents_done(recorder.run_id)
-    with recorder.lock:
-        if recorder.progress_artifact is not None:
-            update_progress_artifact(
-                recorder.progress_artifact,
-                100.0 * done / recorder.agents_total,
-                description=f"{done}/{recorder.agents_total} agents",
-            )
-
-
 def publish_artifacts(recorder: RunRecorder) -> None:
     """The per-agent cost table and the report, attached to the flow run."""
     run = recorder.store.run(recorder.run_id)
@@ -299,6 +343,25 @@ def publish_artifacts(recorder: RunRecorder) -> None:
     if run["output_dir"] and report.is_file():
         create_markdown_artifact(
             report.read_text(encoding="utf-8"), key="voc-report", description="VoC report"
+        )
+    publish_links(run)
+
+
+def publish_links(run: dict[str, Any]) -> None:
+    """`voc-gamma` to the deck; with `VOC_DASHBOARD_URL`, a download link per output file."""
+    if run["gamma_url"]:
+        create_link_artifact(
+            run["gamma_url"], link_text="Gamma presentation", key="voc-gamma", description="Deck"
+        )
+    dashboard = links.dashboard_url()
+    if dashboard is None:
+        return
+    for file in run["files"]:
+        create_link_artifact(
+            links.file_url(dashboard, run["id"], file["path"]),
+            link_text=file["path"],
+            key=links.file_artifact_key(file["path"]),
+            description=f"{file['size']:,} bytes, sha256 {file['sha256'][:12]}…",
         )
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Date,
     DateTime,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -57,6 +59,7 @@ runs = Table(
     Column("parameters", JSON),
     Column("flow_run_name", String(128)),
     Column("deployment_id", String(64)),
+    Column("deployment_name", String(256)),
     Column("output_dir", Text),
     Column("gamma_url", Text),
     Column("summary", JSON),
@@ -143,3 +146,28 @@ events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_voc_events_run_id", "run_id", "id"),
 )
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """Add the columns a table made by an older voc lacks; returns the `table.column`s added.
+
+    Only columns an older row can have: nullable ones, or ones with a plain default. An
+    older voc reads such a store as before, so the schema version stays for changes it
+    could not read.
+    """
+    inspector = inspect(conn)
+    added = []
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            default = getattr(column.server_default, "arg", None)
+            if column.name in present or not (column.nullable or isinstance(default, str)):
+                continue  # present, or existing rows could have no value for it
+            ddl = f"{column.name} {column.type.compile(dialect=conn.dialect)}"
+            if isinstance(default, str):
+                ddl += f" DEFAULT {default}"
+            if not column.nullable:
+                ddl += " NOT NULL"
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+            added.append(f"{table.name}.{column.name}")
+    return added

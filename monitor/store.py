@@ -7,17 +7,18 @@ another process sees every change in order.
 
 import os
 import socket
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from statistics import fmean
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
+    and_,
     case,
     create_engine,
     event,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,6 +42,7 @@ from sqlalchemy.exc import (
 from blocks.results_store import is_block_reference, store_url_from_block
 from monitor.schema import (
     SCHEMA_VERSION,
+    add_missing_columns,
     agent_runs,
     events,
     files,
@@ -145,6 +148,7 @@ class ResultsStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else nullcontext()
         try:
             self.engine = make_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -165,6 +169,7 @@ class ResultsStore:
                             text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK}
                         )
                     metadata.create_all(conn)
+                    add_missing_columns(conn)
                     self._check_version(conn)
                 return
             except (OperationalError, ProgrammingError, IntegrityError) as exc:
@@ -184,7 +189,12 @@ class ResultsStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        # Threads of one process queue here rather than on SQLite's lock, whose busy
+        # handler sleeps in steps of up to 100 ms; other processes still wait on SQLite.
+        with (
+            self._write_lock,
+            self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn,
+        ):
             yield conn
 
     def _event(self, conn: Connection, run_id: str, kind: str, payload: dict) -> None:
@@ -356,6 +366,9 @@ class ResultsStore:
             )
             payload = {"key": key, "agent": agent, "status": status, "error": error}
             self._event(conn, run_id, "agent", payload)
+            if error:
+                level = "error" if status == "failed" else "warning"
+                self._event(conn, run_id, "log", {"level": level, "key": key, "message": error})
 
     def _payer(self, conn: Connection, run_id: str, key: str) -> str | None:
         """The first run with this run's resume key that completed the agent itself."""
@@ -381,6 +394,7 @@ class ResultsStore:
                     run_id=run_id, agent_key=agent_key, agent=agent, created_at=now(), **call
                 )
             )
+            self._event(conn, run_id, "log", _call_log(agent_key, call))
 
     def record_file(self, run_id: str, path: str, size: int, sha256: str) -> None:
         """One output file, by its path inside the run's directory."""
@@ -513,25 +527,53 @@ class ResultsStore:
         return [{**row, "created_at": utc(row["created_at"])} for row in rows]
 
     def stats(self) -> dict[str, Any]:
-        """Success rate, average cost and duration of finished runs, and per-agent averages."""
+        """Success rate, average cost and duration of finished runs, and per-agent averages.
+
+        Aggregated in SQL: it reads a handful of rows however long the history.
+        """
+        completed = runs.c.status == "completed"
+        top_level_done = and_(agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent)
         with self.engine.connect() as conn:
-            finished = conn.execute(
-                select(runs.c.id, runs.c.status, runs.c.started_at, runs.c.ended_at).where(
-                    runs.c.status.in_(FINAL)
-                )
-            ).all()
-            run_totals = self._cost_totals(
-                conn, llm_calls.c.run_id, llm_calls.c.run_id.is_not(None)
+            counts = dict(
+                conn.execute(
+                    select(runs.c.status, func.count())
+                    .where(runs.c.status.in_(FINAL))
+                    .group_by(runs.c.status)
+                ).all()
             )
-            agent_totals = self._cost_totals(
-                conn, llm_calls.c.agent, llm_calls.c.agent.is_not(None)
+            run_seconds = _seconds_sql(conn, runs.c.started_at, runs.c.ended_at)
+            duration = conn.scalar(select(func.avg(run_seconds)).where(completed))
+            spent = conn.scalar(
+                select(func.sum(llm_calls.c.cost))
+                .join(runs, runs.c.id == llm_calls.c.run_id)
+                .where(completed)
             )
+            agent_seconds = _seconds_sql(conn, agent_runs.c.started_at, agent_runs.c.ended_at)
             agents = conn.execute(
-                select(agent_runs.c.agent, agent_runs.c.started_at, agent_runs.c.ended_at).where(
-                    agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent
-                )
+                select(agent_runs.c.agent, func.count(), func.avg(agent_seconds))
+                .where(top_level_done)
+                .group_by(agent_runs.c.agent)
+                .order_by(agent_runs.c.agent)
             ).all()
-        return _stats_view(finished, run_totals, agent_totals, agents)
+            agent_totals = self._cost_totals(conn, llm_calls.c.agent, true())
+        finished, done = sum(counts.values()), counts.get("completed", 0)
+        return {
+            "runs": finished,
+            "completed": done,
+            "success_rate": round(100 * done / finished, 1) if finished else None,
+            "average_cost": (spent or Decimal(0)) / done if done else None,
+            "average_duration_s": round(float(duration), 3) if duration is not None else None,
+            "agents": [
+                {
+                    "agent": name,
+                    "runs": count,
+                    "average_duration_s": round(float(seconds or 0), 3),
+                    "average_cost": agent_totals.get(name, _empty_totals())["cost"] / count,
+                    "calls": agent_totals.get(name, _empty_totals())["calls"],
+                }
+                for name, count, seconds in agents
+            ],
+        }
 
     def previous_summary(self, command: str, before: date) -> dict[str, Any] | None:
         """Summary of the newest completed `command` run whose window starts before `before`."""
@@ -642,7 +684,7 @@ class ResultsStore:
             by_status = dict(
                 conn.execute(select(runs.c.status, func.count()).group_by(runs.c.status)).all()
             )
-            seconds = self._duration_sql(conn)
+            seconds = _seconds_sql(conn, agent_runs.c.started_at, agent_runs.c.ended_at)
             durations = conn.execute(
                 select(agent_runs.c.agent, func.count(), func.coalesce(func.sum(seconds), 0.0))
                 .where(
@@ -688,12 +730,21 @@ class ResultsStore:
             ],
         }
 
-    def _duration_sql(self, conn: Connection) -> Any:
-        """An agent run's duration in seconds as SQL: each dialect subtracts times its own way."""
-        started, ended = agent_runs.c.started_at, agent_runs.c.ended_at
-        if conn.dialect.name == "sqlite":
-            return (func.julianday(ended) - func.julianday(started)) * 86400.0
-        return func.extract("epoch", ended - started)
+
+def _seconds_sql(conn: Connection, started: Any, ended: Any) -> Any:
+    """`ended - started` in seconds as SQL: each dialect subtracts times its own way."""
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(ended) - func.julianday(started)) * 86400.0
+    return func.extract("epoch", ended - started)
+
+
+def _call_log(agent_key: str, call: dict[str, Any]) -> dict[str, Any]:
+    """The live log's line for one LLM call: what it used and cost, or why it failed."""
+    where = f"{call['provider']}/{call['model']} {call['purpose']} (attempt {call['attempt']})"
+    if call.get("error"):
+        return {"level": "warning", "key": agent_key, "message": f"{where}: {call['error']}"}
+    used = f"{call['input_tokens']:,} in, {call['output_tokens']:,} out, ${call['cost']:f}"
+    return {"level": "info", "key": agent_key, "message": f"{where}: {used}"}
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -729,32 +780,3 @@ def _agent_view(row: Any, totals: dict | None) -> dict[str, Any]:
     view["ended_at"] = utc(row["ended_at"])
     view["duration_s"] = _seconds(row["started_at"], row["ended_at"])
     return view | (totals or _empty_totals())
-
-
-def _stats_view(
-    finished: list, run_totals: dict, agent_totals: dict, agents: list
-) -> dict[str, Any]:
-    completed = [r for r in finished if r.status == "completed"]
-    costs = [run_totals.get(r.id, _empty_totals())["cost"] for r in completed]
-    durations = [_seconds(r.started_at, r.ended_at) for r in completed]
-    per_agent: dict[str, list[float]] = {}
-    for a in agents:
-        per_agent.setdefault(a.agent, []).append(_seconds(a.started_at, a.ended_at) or 0.0)
-    return {
-        "runs": len(finished),
-        "completed": len(completed),
-        "success_rate": round(100 * len(completed) / len(finished), 1) if finished else None,
-        "average_cost": (sum(costs, Decimal(0)) / len(costs)) if costs else None,
-        "average_duration_s": round(fmean(durations), 3) if durations else None,
-        "agents": [
-            {
-                "agent": name,
-                "runs": len(times),
-                "average_duration_s": round(fmean(times), 3),
-                "average_cost": agent_totals.get(name, _empty_totals())["cost"]
-                / max(1, len(completed)),
-                "calls": agent_totals.get(name, _empty_totals())["calls"],
-            }
-            for name, times in sorted(per_agent.items())
-        ],
-    }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prefect import task
-from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
+from prefect.cache_policies import TASK_SOURCE, CachePolicy, Inputs
 from prefect.context import TaskRunContext
 
 from tasks.observe import notify_task_state
@@ -41,7 +41,10 @@ class ResumeKey(CachePolicy):
         return str(task_ctx.task_run.flow_run_id) if task_ctx else None
 
 
-RESUMABLE = INPUTS + TASK_SOURCE + ResumeKey()
+# Where an agent writes is not what it computes: a resumed run has a directory of its
+# own, and its agents must still find the results the first run persisted.
+WHERE_TO_WRITE = ["directory", "run_dir"]
+RESUMABLE = Inputs(exclude=WHERE_TO_WRITE) + TASK_SOURCE + ResumeKey()
 
 
 def agent(name: str, *, task_run_name: str | None = None) -> Callable:

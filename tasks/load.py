@@ -1,4 +1,4 @@
-"""Agent 1: load the window's conversations from the bundled sample or an export file."""
+"""Agent 1: load the window's conversations from the bundled sample, an export file or Intercom."""
 
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tasks.agent import agent
+from tasks.export_csv import CSVExportError, read_csv_export
 from tasks.models import Conversation, Loaded, Message
 
 SAMPLE = Path(__file__).parent / "data" / "sample_conversations.json"
@@ -13,6 +14,9 @@ SAMPLE = Path(__file__).parent / "data" / "sample_conversations.json"
 
 class SourceError(ValueError):
     """The source is missing or is not a readable conversation export."""
+
+
+INTERCOM = "intercom"
 
 
 def source_path(source: str) -> Path:
@@ -24,7 +28,12 @@ def source_path(source: str) -> Path:
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:
-    """Conversation objects from a JSON list, an Intercom `conversation.list`, or JSONL."""
+    """Conversation objects from a JSON list, an Intercom `conversation.list`, JSONL or CSV."""
+    if path.suffix.lower() == ".csv":
+        try:
+            return read_csv_export(path)
+        except CSVExportError as exc:
+            raise SourceError(f"{path.name}: {exc}") from exc
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix == ".jsonl":
@@ -113,10 +122,28 @@ def sample_window() -> tuple[date, date]:
     return end - timedelta(days=6), end
 
 
+def fetch(source: str, start: date, end: date, directory: Path | None) -> tuple[Path, bool]:
+    """The export file to read, and whether it was downloaded (into `directory`) for this run."""
+    if source != INTERCOM:
+        return source_path(source), False
+    if directory is None:
+        raise SourceError("the intercom source needs the run's directory to save its export in")
+    from tasks.intercom import download  # httpx and the API client only when used
+
+    return download(start, end, directory), True
+
+
 @agent("load_conversations")
-def load_conversations(source: str, start: date, end: date) -> Loaded:
-    """Read the export and keep the conversations created from `start` to `end`, inclusive."""
-    path = source_path(source)
+def load_conversations(
+    source: str, start: date, end: date, directory: Path | None = None
+) -> Loaded:
+    """Read the source and keep the conversations created from `start` to `end`, inclusive.
+
+    `source` is `sample`, an export file (JSON, JSONL, CSV), or `intercom`: then the
+    window is downloaded and saved as `intercom_export.json` in `directory`, the
+    run's directory, so the run can be repeated offline with `--source` that file.
+    """
+    path, downloaded = fetch(source, start, end, directory)
     conversations = [_parse(raw, i, path) for i, raw in enumerate(read_export(path))]
     inside = [c for c in conversations if start <= c.created_at.date() <= end]
     return Loaded(
@@ -126,4 +153,6 @@ def load_conversations(source: str, start: date, end: date) -> Loaded:
         conversations=inside,
         read=len(conversations),
         outside_window=len(conversations) - len(inside),
+        directory=directory if downloaded else None,
+        files=[path] if downloaded else [],
     )

@@ -84,6 +84,9 @@ class Loaded(BaseModel):
     conversations: list[Conversation]
     read: int
     outside_window: int
+    # Set when the conversations were downloaded: the raw export saved in the run's directory.
+    directory: Path | None = None
+    files: list[Path] = Field(default_factory=list)
 
 
 class Preprocessed(BaseModel):
@@ -329,6 +332,8 @@ class Presentation(BaseModel):
     status: Literal["created", "skipped"]
     url: str | None = None
     reason: str | None = None
+    export_url: str | None = None
+    generation_id: str | None = None
 
     @property
     def skipped_reason(self) -> str | None:

@@ -4,6 +4,7 @@ from collections import Counter
 
 from tasks.agent import agent
 from tasks.llm import LLMRequest, LLMSettings, llm_client
+from tasks.llm.batches import split
 from tasks.models import Conversation, TopicLabels, Topics
 from tasks.percent import shares
 from tasks.taxonomy import Taxonomy
@@ -27,16 +28,25 @@ def keyword_topic(text: str, taxonomy: Taxonomy) -> str | None:
 def classify_with_llm(
     conversations: list[Conversation], taxonomy: Taxonomy, llm: LLMSettings
 ) -> dict[str, str]:
-    """Ask the model about conversations the keywords left unclassified, in batches."""
+    """Ask the model about conversations the keywords left unclassified, batches at once."""
     known = {t.name for t in taxonomy.topics}
     topics = [t.model_dump(exclude={"sub_topics"}) for t in taxonomy.topics]
-    answers: dict[str, str] = {}
-    for i in range(0, len(conversations), BATCH):
-        batch = [{"id": c.id, "text": c.customer_text[:1500]} for c in conversations[i : i + BATCH]]
-        payload = {"topics": topics, "conversations": batch}
-        reply = llm_client(llm).complete(
-            LLMRequest("classify_topics", INSTRUCTIONS, payload, TopicLabels)
+    client = llm_client(llm)
+    # The taxonomy comes first in every request: the same prefix each time, so cacheable.
+    requests = [
+        LLMRequest(
+            "classify_topics",
+            INSTRUCTIONS,
+            {
+                "topics": topics,
+                "conversations": [{"id": c.id, "text": c.customer_text[:1500]} for c in batch],
+            },
+            TopicLabels,
         )
+        for batch in split(conversations, BATCH, client.concurrency)
+    ]
+    answers: dict[str, str] = {}
+    for reply in client.complete_many(requests):
         answers.update({label.id: label.topic for label in reply.labels if label.topic in known})
     return {c.id: answers.get(c.id, OTHER) for c in conversations}
 

@@ -145,3 +145,25 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path):
     errors = [p.communicate(timeout=60)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     assert ResultsStore(url).runs() == []
+
+
+def test_stats_average_over_completed_runs(store):
+    before = store.stats()
+    costs = [Decimal("0.004"), Decimal("0.002")]
+    for cost in costs:
+        run_id = start(store)
+        store.agent_started(run_id, "trend", "t")
+        store.record_llm_call(run_id, "trend", call("gpt-4o-mini", Usage(1, 1)) | {"cost": cost})
+        store.agent_finished(run_id, "trend", "completed")
+        store.finish_run(run_id, "completed")
+    store.finish_run(start(store), "failed", error="boom")
+    stats = store.stats()
+    assert stats["runs"] - before["runs"] == 3
+    assert stats["completed"] - before["completed"] == 2
+    if before["runs"] == 0:  # a fresh SQLite file: the figures are this test's alone
+        assert stats["success_rate"] == 66.7
+        assert stats["average_cost"] == Decimal("0.003")
+        (trend,) = stats["agents"]
+        assert (trend["agent"], trend["runs"], trend["calls"]) == ("trend", 2, 2)
+        assert trend["average_cost"] == Decimal("0.003")
+        assert trend["average_duration_s"] >= 0

@@ -1,6 +1,17 @@
 """The LLM client the agents call, over pluggable providers."""
 
-from tasks.llm.client import LLMClient, llm_client
+from tasks.llm.client import DEFAULT_MODELS, PROVIDERS, LLMClient, llm_client
+from tasks.llm.errors import LLMOutputError
 from tasks.llm.types import LLMCall, LLMRequest, LLMSettings, Usage
 
-__all__ = ["LLMCall", "LLMClient", "LLMRequest", "LLMSettings", "Usage", "llm_client"]
+__all__ = [
+    "DEFAULT_MODELS",
+    "PROVIDERS",
+    "LLMCall",
+    "LLMClient",
+    "LLMOutputError",
+    "LLMRequest",
+    "LLMSettings",
+    "Usage",
+    "llm_client",
+]

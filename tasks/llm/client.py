@@ -1,18 +1,36 @@
-"""`LLMClient`: structured-output calls over a provider, with every call's usage captured.
+"""`LLMClient`: structured-output calls over a provider, retried, rate limited, and observed.
 
 The capture lives here, at the one seam every call crosses (as httpx's event hooks
-do), so agents never report usage by hand: each call, failed ones included, is
-handed to the observers with its tokens, latency and attempt number.
+do), so agents never report usage by hand: every attempt, failed ones included, is
+handed to the observers with its own attempt number, tokens, latency and error.
+
+An attempt that fails in transit (429, 5xx, a timeout) is retried with exponential
+backoff and jitter, waiting at least what Retry-After asks; 400/401/403/404 fail at
+once. A reply that does not match the output model is retried once with the
+validation error fed back to the model, then fails the agent.
 """
 
-from functools import cache
-from time import perf_counter
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
+from time import perf_counter, sleep
 from typing import Protocol
 
 from pydantic import ValidationError
 
-from tasks.llm.types import LLMCall, LLMRequest, LLMSettings, Output, Reply, Usage
+from tasks.credentials import ANTHROPIC, OPENAI, Credentials, Service, require_key, resolve
+from tasks.http import ServiceError, scrub
+from tasks.limits import RateLimiter, shared_limiter
+from tasks.llm.errors import LLMOutputError, MalformedReply, UnknownProviderError
+from tasks.llm.types import NO_USAGE, LLMCall, LLMRequest, LLMSettings, Output, Reply, Usage
 from tasks.observe import check_llm_call, notify_llm_call
+from tasks.retry import Backoff
+
+DEFAULT_MODELS = {"local": "voc-local-1", "openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
+# Requests per minute when the settings do not say: each provider's entry-tier limit.
+DEFAULT_RPM = {"openai": 500, "anthropic": 50}
+ERRORS_SHOWN = 3
 
 
 class Provider(Protocol):
@@ -23,37 +41,122 @@ class Provider(Protocol):
     def send(self, request: LLMRequest, model: str) -> Reply: ...
 
 
-class LLMOutputError(ValueError):
-    """The model's reply did not match the requested output schema."""
+def describe(error: ValidationError) -> str:
+    """A validation error on one line: how many problems, and the first few with their place."""
+    problems = [
+        f"{'.'.join(map(str, e['loc'])) or 'reply'}: {e['msg']}"
+        for e in error.errors()[:ERRORS_SHOWN]
+    ]
+    return f"{error.error_count()} problem(s): " + "; ".join(problems)
+
+
+class _Stopwatch:
+    """Time of the HTTP request alone, not of waiting for a slot."""
+
+    started: float | None = None
+
+    def start(self) -> None:
+        self.started = perf_counter()
+
+    def ms(self) -> float:
+        return 0.0 if self.started is None else (perf_counter() - self.started) * 1000
 
 
 class LLMClient:
-    """Calls one model of one provider and reports every call."""
+    """Calls one model of one provider, within the provider's limits, and reports every attempt."""
 
-    def __init__(self, provider: Provider, model: str) -> None:
+    def __init__(
+        self,
+        provider: Provider,
+        model: str,
+        limiter: RateLimiter | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
         self.provider = provider
         self.model = model
+        self.limiter = limiter or RateLimiter(concurrency=1)
+        self.backoff = backoff or Backoff()
+
+    @property
+    def concurrency(self) -> int:
+        """How many requests this client sends at once."""
+        return self.limiter.concurrency
 
     def complete(self, request: LLMRequest[Output]) -> Output:
         """Send the request and return the reply validated against `request.output`."""
-        check_llm_call(self.provider.name, self.model, request)
-        started = perf_counter()
-        try:
-            reply = self.provider.send(request, self.model)
-        except Exception as exc:
-            self._report(request, Usage(0, 0), started, error=str(exc))
-            raise
-        try:
-            output = request.output.model_validate_json(reply.text)
-        except ValidationError as exc:
-            error = f"{request.purpose}: reply does not match {request.output.__name__}: {exc}"
-            self._report(request, reply.usage, started, error=error.splitlines()[0])
-            raise LLMOutputError(error) from exc
-        self._report(request, reply.usage, started)
-        return output
+        attempt, transport_failures = 0, 0
+        while True:
+            attempt += 1
+            check_llm_call(self.provider.name, self.model, request)
+            clock = _Stopwatch()
+            try:
+                reply = self._send(request, clock)
+            except ServiceError as error:
+                self._report(request, NO_USAGE, clock, attempt, str(error))
+                transport_failures += 1
+                if not self.backoff.should_retry(error, transport_failures):
+                    raise
+                self._wait(transport_failures, error)
+                continue
+            except MalformedReply as error:
+                self._report(request, error.usage, clock, attempt, str(error))
+                request = self._correct(request, error.text, str(error))
+                continue
+            except Exception as exc:
+                self._report(request, NO_USAGE, clock, attempt, scrub(f"{exc}") or repr(exc))
+                raise
+            try:
+                output = request.output.model_validate_json(reply.text)
+            except ValidationError as exc:
+                problem = f"reply does not match {request.output.__name__}: {describe(exc)}"
+                self._report(request, reply.usage, clock, attempt, f"{request.purpose}: {problem}")
+                request = self._correct(request, reply.text, problem)
+                continue
+            self._report(request, reply.usage, clock, attempt)
+            return output
+
+    def complete_many(self, requests: Sequence[LLMRequest[Output]]) -> list[Output]:
+        """`complete` each request, as many at once as the provider's limit allows; in order."""
+        if len(requests) < 2 or self.concurrency < 2:
+            return [self.complete(request) for request in requests]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(requests))) as pool:
+            # Each thread runs in a copy of this context, so the monitor still sees the
+            # task run the calls belong to.
+            futures = [pool.submit(copy_context().run, self.complete, r) for r in requests]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _send(self, request: LLMRequest, clock: _Stopwatch) -> Reply:
+        with self.limiter.slot():
+            clock.start()
+            return self.provider.send(request, self.model)
+
+    def _wait(self, retry: int, error: ServiceError) -> None:
+        delay = self.backoff.delay(retry, error.retry_after)
+        if error.retry_after is not None:
+            self.limiter.cool_down(error.retry_after)  # the limit is the provider's, not ours
+        sleep(delay)
+
+    def _correct(self, request: LLMRequest[Output], reply: str, problem: str) -> LLMRequest:
+        """The request again with the problem fed back, or `LLMOutputError` if it was already."""
+        if request.feedback is not None:
+            raise LLMOutputError(
+                f"{self.provider.name} {self.model}: {request.purpose}: {problem} "
+                "(also after feeding the error back)"
+            ) from None
+        return request.retry_with(reply, problem)
 
     def _report(
-        self, request: LLMRequest, usage: Usage, started: float, error: str | None = None
+        self,
+        request: LLMRequest,
+        usage: Usage,
+        clock: _Stopwatch,
+        attempt: int,
+        error: str | None = None,
     ) -> None:
         notify_llm_call(
             LLMCall(
@@ -61,25 +164,70 @@ class LLMClient:
                 model=self.model,
                 purpose=request.purpose,
                 usage=usage,
-                latency_ms=(perf_counter() - started) * 1000,
+                latency_ms=clock.ms(),
+                attempt=attempt,
                 error=error,
             )
         )
 
 
-class UnknownProviderError(ValueError):
-    """The settings name a provider this build does not have."""
+# -- building the client of a run's settings ----------------------------------------------
 
 
-@cache
-def llm_client(settings: LLMSettings) -> LLMClient:
-    """The shared client for these settings (one per process)."""
+def _local_provider(settings: LLMSettings) -> Provider:
     from tasks.llm.local import LOCAL_MODEL, LocalProvider
 
-    if settings.provider != "local":
-        raise UnknownProviderError(f"unknown LLM provider {settings.provider!r}")
     if settings.model != LOCAL_MODEL:
         raise UnknownProviderError(
             f"unknown model {settings.model!r} for provider local (it has {LOCAL_MODEL!r})"
         )
-    return LLMClient(LocalProvider(), settings.model)
+    return LocalProvider()
+
+
+def _remote_provider(service: Service, credentials: Credentials, settings: LLMSettings) -> Provider:
+    if credentials.official:  # a self-hosted server may need no key; the public API does
+        require_key(service, credentials)
+    if service is OPENAI:
+        from tasks.llm.openai import OpenAIProvider
+
+        return OpenAIProvider(credentials, settings)
+    from tasks.llm.anthropic import AnthropicProvider
+
+    return AnthropicProvider(credentials, settings)
+
+
+SERVICES = {"openai": OPENAI, "anthropic": ANTHROPIC}
+PROVIDERS = ("local", *SERVICES)
+_clients: dict[tuple, LLMClient] = {}
+_clients_lock = threading.Lock()
+
+
+def build_client(settings: LLMSettings, credentials: Credentials | None) -> LLMClient:
+    """A new client: the provider, its shared rate limiter, and the retry policy."""
+    backoff = Backoff(max_attempts=settings.max_attempts, first_s=settings.backoff_s)
+    if credentials is None:
+        return LLMClient(_local_provider(settings), settings.model, backoff=backoff)
+    provider = _remote_provider(SERVICES[settings.provider], credentials, settings)
+    per_minute = settings.requests_per_minute or DEFAULT_RPM.get(provider.name)
+    limiter = shared_limiter(
+        (provider.name, credentials.base_url), settings.concurrency, per_minute
+    )
+    return LLMClient(provider, settings.model, limiter, backoff)
+
+
+def llm_client(settings: LLMSettings) -> LLMClient:
+    """The shared client for these settings and credentials (one per process).
+
+    Raises a one-line `ValueError` for an unknown provider or model, or a missing key.
+    """
+    if settings.provider not in PROVIDERS:
+        raise UnknownProviderError(
+            f"unknown LLM provider {settings.provider!r} (choose from {', '.join(PROVIDERS)})"
+        )
+    service = SERVICES.get(settings.provider)
+    credentials = resolve(service, settings.base_url) if service else None
+    key = (settings, credentials)
+    with _clients_lock:
+        if key not in _clients:
+            _clients[key] = build_client(settings, credentials)
+        return _clients[key]

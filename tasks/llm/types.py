@@ -1,46 +1,91 @@
 """Requests, replies and usage records exchanged between agents, the client and providers."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Output = TypeVar("Output", bound=BaseModel)
 
 
 class LLMSettings(BaseModel):
-    """Which provider and model the agents use; hashable so it can be a task parameter."""
+    """Which provider and model the agents use, and how hard to push it.
+
+    A task parameter, so it is frozen and hashable and holds no secret: keys come
+    from environment variables or blocks when the client is built.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     provider: str = "local"
     model: str = "voc-local-1"
+    # None: $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL, else the provider's block, else the public API.
+    base_url: str | None = None
+    concurrency: int = Field(default=8, ge=1, description="requests in flight per provider")
+    requests_per_minute: int | None = Field(default=None, ge=1, description="None: per provider")
+    timeout_s: float = Field(default=120.0, gt=0, description="one HTTP request")
+    max_attempts: int = Field(default=5, ge=1, description="per call, on 429, 5xx and timeouts")
+    backoff_s: float = Field(default=1.0, ge=0, description="first retry delay; doubles each time")
 
 
 @dataclass(frozen=True)
 class LLMRequest(Generic[Output]):
-    """One structured-output request: `purpose` names the job, `payload` is its data."""
+    """One structured-output request: `purpose` names the job, `payload` is its data.
+
+    `feedback`, when set, is the previous reply and why it was rejected: the model
+    sees both and answers again.
+    """
 
     purpose: str
     instructions: str
     payload: dict[str, Any]
     output: type[Output]
     max_output_tokens: int = 1024
+    feedback: tuple[str, str] | None = None
 
     def prompt(self) -> str:
         """The user message a chat model receives: the payload as JSON."""
         return json.dumps(self.payload, ensure_ascii=False, default=str)
 
+    def messages(self) -> list[dict[str, str]]:
+        """The conversation to send: the prompt, then any rejected reply and the correction."""
+        messages = [{"role": "user", "content": self.prompt()}]
+        if self.feedback:
+            reply, error = self.feedback
+            correction = (
+                f"That reply was rejected: {error}\n"
+                f"Answer again with only JSON that matches the {self.output.__name__} schema."
+            )
+            messages += [
+                {"role": "assistant", "content": reply or "(empty reply)"},
+                {"role": "user", "content": correction},
+            ]
+        return messages
+
+    def retry_with(self, reply: str, error: str) -> "LLMRequest[Output]":
+        """The same request, with the rejected reply and the validation error fed back."""
+        return replace(self, feedback=(reply, error))
+
 
 @dataclass(frozen=True)
 class Usage:
-    """Token counts as the provider reported them (or as estimated, for the local provider)."""
+    """Token counts as the provider reported them (or as estimated, for the local provider).
+
+    `input_tokens` counts every input token, cached ones included (as genai-prices
+    expects); `cached_tokens` were read from the provider's prompt cache and
+    `cache_write_tokens` written to it. `reasoning_tokens` are part of `output_tokens`.
+    """
 
     input_tokens: int
     output_tokens: int
     cached_tokens: int = 0
     estimated: bool = False
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+NO_USAGE = Usage(0, 0)
 
 
 @dataclass(frozen=True)
@@ -53,7 +98,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class LLMCall:
-    """One finished call, as the client reports it to the observers."""
+    """One finished attempt at a call, as the client reports it to the observers."""
 
     provider: str
     model: str

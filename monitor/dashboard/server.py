@@ -1,0 +1,60 @@
+"""Serving the dashboard: the listening socket, uvicorn, and the Prefect UI's address."""
+
+import ipaddress
+import socket
+
+import uvicorn
+from fastapi import FastAPI
+
+#: Open SSE streams never end by themselves: give them this long at shutdown.
+GRACEFUL_SHUTDOWN_S = 2
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` listens on loopback only (127.0.0.0/8, ::1 or localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host:port` (port 0: any free one); raises OSError if it cannot."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The dashboard's address as a browser would type it."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def prefect_ui_url() -> str | None:
+    """The Prefect UI that flow-run links point to, when Prefect is configured with one."""
+    from prefect.settings import get_current_settings  # slow to import: only when serving
+
+    return get_current_settings().ui_url
+
+
+def serve(app: FastAPI, sock: socket.socket) -> None:
+    """Run uvicorn on the bound socket until interrupted."""
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
+    uvicorn.Server(config).run(sockets=[sock])

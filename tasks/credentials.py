@@ -1,0 +1,122 @@
+"""Keys and endpoints of outside services, from the environment or a saved Prefect block.
+
+Each setting comes from the first place that has it: an explicit value (a CLI flag or
+flow parameter; base URLs only), the environment variable, the service's block saved
+under the name `voc`, the public default. A block is read only when the environment
+leaves something unset. Keys stay `SecretStr` until a request header needs them.
+"""
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from pydantic import SecretStr
+
+BLOCK_NAME = "voc"
+
+
+class MissingCredentialsError(ValueError):
+    """No key for a service: neither its environment variable nor its block."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """Where one service's key and base URL are looked for."""
+
+    name: str
+    key_env: str
+    url_env: str
+    default_url: str
+    block: str  # "module:Class" of its credentials block, imported only when read
+    block_slug: str
+    key_field: str = "api_key"
+
+    def hint(self) -> str:
+        """Where the key is looked for, for error messages."""
+        return f"{self.key_env} or the {self.block_slug}/{BLOCK_NAME} block"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A service's resolved key (None if it has none) and base URL."""
+
+    key: SecretStr | None
+    base_url: str
+    official: bool  # the service's own public endpoint, where a key is always needed
+
+    def secret(self) -> str:
+        """The key's value, for a request header only."""
+        return self.key.get_secret_value() if self.key else ""
+
+
+@cache
+def load_block(path: str) -> Any | None:
+    """The block saved as `voc` of the class at `module:Class`, or None if there is none."""
+    module, name = path.split(":")
+    block_class = getattr(import_module(module), name)
+    try:
+        return block_class.load(BLOCK_NAME)
+    except (ValueError, KeyError, RuntimeError, OSError):
+        return None  # not saved, or no Prefect API to read it from: the block is not there
+
+
+def _from_block(service: Service, field: str) -> Any | None:
+    block = load_block(service.block)
+    return getattr(block, field, None) if block is not None else None
+
+
+def resolve(service: Service, base_url: str | None = None) -> Credentials:
+    """The service's credentials by the precedence above; the key may be missing (None)."""
+    raw_key = os.environ.get(service.key_env) or None
+    url = base_url or os.environ.get(service.url_env) or None
+    key: SecretStr | None = SecretStr(raw_key) if raw_key else None
+    if key is None:
+        key = _from_block(service, service.key_field)
+    if url is None:
+        url = _from_block(service, "base_url")
+    url = (url or service.default_url).rstrip("/")
+    return Credentials(key=key, base_url=url, official=url == service.default_url.rstrip("/"))
+
+
+def require_key(service: Service, credentials: Credentials) -> Credentials:
+    """The credentials, or a one-line `MissingCredentialsError` saying where to put the key."""
+    if credentials.key is None:
+        raise MissingCredentialsError(f"{service.name}: no key: set {service.hint()}")
+    return credentials
+
+
+OPENAI = Service(
+    "openai",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "https://api.openai.com/v1",
+    "blocks.llm:OpenAICredentials",
+    "voc-openai-credentials",
+)
+ANTHROPIC = Service(
+    "anthropic",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "https://api.anthropic.com",
+    "blocks.llm:AnthropicCredentials",
+    "voc-anthropic-credentials",
+)
+INTERCOM = Service(
+    "intercom",
+    "INTERCOM_TOKEN",
+    "INTERCOM_BASE_URL",
+    "https://api.intercom.io",
+    "blocks.intercom:IntercomCredentials",
+    "voc-intercom-credentials",
+    key_field="token",
+)
+GAMMA = Service(
+    "gamma",
+    "GAMMA_API_KEY",
+    "GAMMA_BASE_URL",
+    "https://public-api.gamma.app",
+    "blocks.gamma:GammaCredentials",
+    "voc-gamma-credentials",
+)

@@ -1,0 +1,126 @@
+"""Conversations of a window from Intercom's REST API.
+
+`POST /conversations/search` on `created_at`, paged with `pagination.starting_after`
+(150 a page, Intercom's most), finds the window's conversations; the search returns
+them without their parts, so each is then read whole with `GET /conversations/{id}`,
+a bounded number at a time. 429s and 5xx are retried, honouring Intercom's
+`X-RateLimit-Reset`.
+"""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from tasks.credentials import INTERCOM, Credentials, require_key, resolve
+from tasks.http import ServiceError, http_client, request_json
+from tasks.retry import Backoff, with_retries
+
+API_VERSION = "2.11"
+PER_PAGE = 150
+CONCURRENCY = 8
+EXPORT_NAME = "intercom_export.json"
+
+
+def window_query(start: date, end: date, starting_after: str | None = None) -> dict[str, Any]:
+    """The search body for conversations created from `start` to `end` (UTC days, inclusive)."""
+    first = int(datetime.combine(start, time(), UTC).timestamp())
+    after_last = int(datetime.combine(end + timedelta(days=1), time(), UTC).timestamp())
+    pagination: dict[str, Any] = {"per_page": PER_PAGE}
+    if starting_after:
+        pagination["starting_after"] = starting_after
+    return {
+        "query": {
+            "operator": "AND",
+            "value": [
+                {"field": "created_at", "operator": ">", "value": first - 1},
+                {"field": "created_at", "operator": "<", "value": after_last},
+            ],
+        },
+        "pagination": pagination,
+    }
+
+
+class IntercomClient:
+    """Reads conversations with an access token, retrying what is worth retrying."""
+
+    def __init__(
+        self, credentials: Credentials, backoff: Backoff | None = None, timeout_s: float = 60
+    ) -> None:
+        self.credentials = credentials
+        self.backoff = backoff or Backoff()
+        self.http = http_client(timeout_s, CONCURRENCY)
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
+        headers = {
+            "authorization": f"Bearer {self.credentials.secret()}",
+            "accept": "application/json",
+            "intercom-version": API_VERSION,
+        }
+        return with_retries(
+            lambda: request_json(
+                self.http,
+                method,
+                f"{self.credentials.base_url}{path}",
+                service="intercom",
+                headers=headers,
+                body=body,
+                secrets=(self.credentials.secret(),),
+                key_hint=INTERCOM.hint(),
+            ),
+            self.backoff,
+        )
+
+    def search(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Every conversation the search finds in the window (without parts), page by page."""
+        found: dict[str, dict] = {}
+        cursor, total, pages = None, None, 0
+        while True:
+            page = self._call("POST", "/conversations/search", window_query(start, end, cursor))
+            pages += 1
+            total = page.get("total_count", total)
+            for conversation in page.get("conversations") or []:
+                found[str(conversation["id"])] = conversation
+            following = ((page.get("pages") or {}).get("next") or {}).get("starting_after")
+            if not following or following == cursor:
+                break
+            cursor = following
+        if total is not None and len(found) < total:
+            raise ServiceError(
+                f"intercom: the search ended after {pages} page(s) with {len(found)} of "
+                f"{total} conversations"
+            )
+        return list(found.values())
+
+    def conversation(self, conversation_id: str) -> dict[str, Any]:
+        """One conversation with its parts."""
+        return self._call("GET", f"/conversations/{conversation_id}")
+
+    def window(self, start: date, end: date, concurrency: int = CONCURRENCY) -> list[dict]:
+        """The window's conversations, each read whole, `concurrency` at a time, in search order."""
+        ids = [str(c["id"]) for c in self.search(start, end)]
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(self.conversation, ids))
+
+
+def intercom_credentials() -> Credentials:
+    """The token and base URL, or a one-line `MissingCredentialsError`."""
+    return require_key(INTERCOM, resolve(INTERCOM))
+
+
+def download(start: date, end: date, directory: Path) -> Path:
+    """Save the window's conversations as `intercom_export.json` in `directory`.
+
+    The file is a `conversation.list`, so `--source` takes it to repeat a run offline.
+    """
+    conversations = IntercomClient(intercom_credentials()).window(start, end)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / EXPORT_NAME
+    document = {
+        "type": "conversation.list",
+        "conversations": conversations,
+        "total_count": len(conversations),
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -1,0 +1,91 @@
+"""OpenAI Chat Completions (and any OpenAI-compatible server) with structured outputs.
+
+The output model's JSON schema goes in `response_format` (strict when the model can
+be expressed strictly); usage comes from the reply's `usage`, with cached prompt
+tokens and reasoning tokens where the server reports them.
+"""
+
+from typing import Any
+
+from tasks.credentials import OPENAI, Credentials
+from tasks.http import ServiceError, http_client, request_json
+from tasks.llm.errors import MalformedReply
+from tasks.llm.schema import output_schema, strict_schema
+from tasks.llm.types import LLMRequest, LLMSettings, Reply, Usage
+
+
+def request_body(request: LLMRequest, model: str, official: bool) -> dict[str, Any]:
+    """The Chat Completions request for a structured-output request."""
+    strict = strict_schema(request.output)
+    schema = {
+        "name": request.output.__name__,
+        "schema": strict if strict is not None else output_schema(request.output),
+        "strict": strict is not None,
+    }
+    # OpenAI's newer models take only `max_completion_tokens`; other servers know `max_tokens`.
+    limit = "max_completion_tokens" if official else "max_tokens"
+    return {
+        "model": model,
+        "messages": [{"role": "system", "content": request.instructions}, *request.messages()],
+        "response_format": {"type": "json_schema", "json_schema": schema},
+        limit: request.max_output_tokens,
+    }
+
+
+def usage_of(data: dict[str, Any]) -> Usage:
+    """Usage from `usage`: prompt tokens include the cached ones, completion the reasoning."""
+    usage = data.get("usage") or {}
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    completion_details = usage.get("completion_tokens_details") or {}
+    return Usage(
+        input_tokens=usage.get("prompt_tokens") or 0,
+        output_tokens=usage.get("completion_tokens") or 0,
+        cached_tokens=prompt_details.get("cached_tokens") or 0,
+        reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
+    )
+
+
+def parse_reply(data: dict[str, Any], name: str) -> Reply:
+    """The JSON text of the first choice, or `MalformedReply` for a refusal or no content."""
+    usage = usage_of(data)
+    try:
+        choice = data["choices"][0]
+        message = choice["message"]
+    except (KeyError, IndexError, TypeError):
+        raise ServiceError(f"{name}: reply has no choices[0].message") from None
+    if message.get("refusal"):
+        raise MalformedReply(f"{name}: the model refused: {message['refusal']}"[:300], usage)
+    content = message.get("content")
+    if not content:
+        finish = choice.get("finish_reason")
+        raise MalformedReply(f"{name}: empty reply (finish_reason {finish})", usage)
+    return Reply(text=content, usage=usage)
+
+
+class OpenAIProvider:
+    """Chat Completions over httpx; `openai-compatible` when the base URL is not OpenAI's."""
+
+    def __init__(self, credentials: Credentials, settings: LLMSettings) -> None:
+        self.name = "openai" if credentials.official else "openai-compatible"
+        self.credentials = credentials
+        self.http = http_client(settings.timeout_s, settings.concurrency)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        if self.credentials.key is not None:  # a local server may need none
+            headers["authorization"] = f"Bearer {self.credentials.secret()}"
+        return headers
+
+    def send(self, request: LLMRequest, model: str) -> Reply:
+        """One Chat Completions request."""
+        data = request_json(
+            self.http,
+            "POST",
+            f"{self.credentials.base_url}/chat/completions",
+            service=self.name,
+            headers=self._headers(),
+            body=request_body(request, model, self.credentials.official),
+            secrets=(self.credentials.secret(),),
+            key_hint=OPENAI.hint(),
+        )
+        return parse_reply(data, self.name)

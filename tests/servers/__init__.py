@@ -1,0 +1,1 @@
+"""Loopback HTTP servers that speak the wire formats of the services prefect-voc calls."""

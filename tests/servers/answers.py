@@ -1,0 +1,62 @@
+"""A fake model's answer: an instance of the requested JSON schema, made from the prompt.
+
+Arrays of per-conversation items get one item per conversation in the prompt; ids,
+topic names and quotes come from the prompt too, so the pipeline's checks (known
+topics, verbatim quotes) see a plausible answer.
+"""
+
+import json
+from typing import Any
+
+
+def _conversations(prompt: dict) -> list[dict]:
+    return [c for c in prompt.get("conversations", []) if isinstance(c, dict)]
+
+
+def _string(name: str, prompt: dict, item: dict | None) -> str:
+    if name in ("id", "conversation_id") and item:
+        return str(item["id"])
+    if name == "topic" and prompt.get("topics"):
+        return prompt["topics"][0]["name"]
+    if name == "sub_topic" and prompt.get("sub_topics"):
+        return prompt["sub_topics"][0]["name"]
+    if name == "text" and item:
+        return item["text"][:60]
+    return f"A plain {name or 'answer'}."
+
+
+def instance(schema: dict, prompt: dict, name: str = "", item: dict | None = None) -> Any:
+    """A value matching `schema` (inlined, as prefect-voc sends it)."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        return instance(schema["anyOf"][0], prompt, name, item)
+    kind = schema.get("type")
+    if kind == "object":
+        return {
+            key: instance(sub, prompt, key, item)
+            for key, sub in schema.get("properties", {}).items()
+        }
+    if kind == "array":
+        items = schema.get("items", {})
+        per_item = {"id", "conversation_id"} & set(items.get("properties", {}))
+        if per_item and _conversations(prompt):
+            return [instance(items, prompt, name, c) for c in _conversations(prompt)]
+        return [instance(items, prompt, name, item) for _ in range(2)]
+    if kind == "string":
+        return _string(name, prompt, item)
+    if kind in ("number", "integer"):
+        low = schema.get("minimum", 0)
+        return max(low, min(schema.get("maximum", 0), 0))
+    if kind == "boolean":
+        return True
+    return None
+
+
+def answer(schema: dict, prompt_text: str) -> str:
+    """The JSON text of the answer to a prompt (the payload JSON prefect-voc sends)."""
+    try:
+        prompt = json.loads(prompt_text)
+    except ValueError:
+        prompt = {}
+    return json.dumps(instance(schema, prompt if isinstance(prompt, dict) else {}))

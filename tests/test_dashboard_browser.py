@@ -1,0 +1,243 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright).
+
+A real `voc dashboard` process serves a real store while a real `voc run` writes
+it: the page must follow the run live, and hostile text in quotes, errors, file
+names and log lines must stay text.
+"""
+
+import html
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import insert
+
+from monitor.schema import events
+from monitor.store import ResultsStore, now
+from tasks.load import SAMPLE
+from tests.conftest import intercom_conversation
+from tests.dashboard_helpers import start_run
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags this machine needs: no sandbox as root, and no calls home on a closed network.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VOC = str(Path(sys.executable).with_name("voc"))
+SCRIPT = "<script>window.__xss = 1</script>"
+IMG = '<img src=x onerror="window.__xss = 2">'
+HOSTILE = [
+    f"I hate this awful, terrible, horrible invoice {SCRIPT} worst billing ever",
+    f"Awful, terrible, disgusting refund mess {IMG} I hate it so much, horrible",
+]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def env(workdir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(workdir / "prefect-home"),
+        "VOC_OUTPUT_DIR": str(workdir / "outputs"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("VOC_STORE_URL", None)
+    env.pop("VOC_DASHBOARD_TOKEN", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def dashboard(env: dict[str, str], workdir: Path) -> Iterator[str]:
+    """`voc dashboard --port 0` as a user starts it; yields its URL."""
+    process = subprocess.Popen(
+        [VOC, "dashboard", "--port", "0"],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("voc dashboard: http://127.0.0.1:"), line
+        url = line.split()[2]
+        deadline = time.monotonic() + 30
+        while httpx.get(url + "api/runs").status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is missing: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=FLAGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records every script error, dialog and console error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+
+    def on_dialog(dialog) -> None:
+        page.problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield page
+    context.close()
+
+
+def export_with_hostile_quotes(workdir: Path) -> Path:
+    """The bundled sample plus two customers whose words are HTML and script."""
+    data = json.loads(SAMPLE.read_text())
+    at = int(datetime(2026, 11, 18, 12, tzinfo=UTC).timestamp())
+    for n, words in enumerate(HOSTILE):
+        # Intercom sends bodies as HTML: the customer's literal "<script>" arrives escaped.
+        data["conversations"].append(
+            intercom_conversation(f"hostile-{n}", at + n, html.escape(words), customer=f"h{n}")
+        )
+    path = workdir / "export.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def snapshot(page) -> dict:
+    return page.evaluate(
+        """() => ({
+            progress: document.querySelector('#progress-text')?.textContent || '',
+            run: document.querySelector('#run-status')?.dataset.status || '',
+            agents: Object.fromEntries([...document.querySelectorAll('tr[data-agent]')]
+                .map((tr) => [tr.dataset.agent, tr.dataset.status])),
+        })"""
+    )
+
+
+def assert_nothing_ran(page) -> None:
+    assert page.evaluate("window.__xss") is None
+    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert page.evaluate("document.scripts.length") == 1  # app.js itself
+    assert page.evaluate("document.querySelectorAll('a[href^=\"javascript:\"]').length") == 0
+    assert page.problems == []
+
+
+def test_a_live_run_fills_in_without_a_reload(page, dashboard, env, workdir):
+    page.goto(dashboard)
+    page.wait_for_selector("#no-runs")
+    page.evaluate("window.__sameDocument = true")
+    source = export_with_hostile_quotes(workdir)
+    run = subprocess.Popen(
+        [VOC, "run", "--source", str(source), "--start", "2026-11-16", "--end", "2026-11-22"],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The run appears in the history by itself (the all-runs stream), and opens.
+        page.click("tr[data-run-id] a", timeout=90_000)
+        page.wait_for_selector("#progress-text")
+        seen = []
+        deadline = time.monotonic() + 90
+        while not seen or seen[-1]["progress"] != "16/16 agents" or seen[-1]["run"] != "completed":
+            assert time.monotonic() < deadline, seen[-1:]
+            seen.append(snapshot(page))
+            time.sleep(0.03)
+        out, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 0, err
+    assert page.evaluate("window.__sameDocument") is True  # never reloaded
+    assert seen[0]["progress"] != "16/16 agents"
+    # At least one agent was seen running, then completed, in the same document.
+    changed = [
+        name
+        for name, status in seen[-1]["agents"].items()
+        if status == "completed" and any(s["agents"].get(name) == "running" for s in seen)
+    ]
+    assert changed, seen[0]
+    assert len(seen[-1]["agents"]) == 16
+    assert set(seen[-1]["agents"].values()) <= {"completed", "skipped"}
+
+    # The report's quotes hold the customers' script and image: shown as text only.
+    quotes = page.locator("blockquote.quote")
+    quotes.filter(has_text=SCRIPT).first.wait_for(timeout=10_000)
+    assert quotes.filter(has_text=IMG).count() >= 1
+    assert_nothing_ran(page)
+
+
+def test_hostile_text_in_a_run_stays_text(page, dashboard, env):
+    store = ResultsStore(f"sqlite:///{env['VOC_OUTPUT_DIR']}/voc.db")
+    run_id = start_run(
+        store,
+        datetime(2026, 11, 9).date(),
+        source="<script>window.__xss = 3</script>",
+        flow_run_name='<img src=x onerror="window.__xss = 4">',
+    )
+    store.agent_started(run_id, "topic_detection", "t1")
+    store.agent_finished(run_id, "topic_detection", "failed", '<img src=x onerror="alert(5)">')
+    store.record_file(run_id, "<script>alert(6)</script>.md", 10, "0" * 64)
+    page.goto(f"{dashboard}#/runs/{run_id}")
+    page.wait_for_selector("tr[data-agent='topic_detection'][data-status='failed']")
+    # Later changes arrive live, hostile ones included.
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(events).values(
+                run_id=run_id,
+                kind="log",
+                payload={"level": "ERROR", "message": "<svg onload=alert(7)>"},
+                created_at=now(),
+            )
+        )
+    store.update_run(run_id, gamma_url="javascript:alert(8)")
+    store.finish_run(run_id, "failed", error="<script>alert(9)</script>")
+    page.wait_for_selector("#run-error")
+    log = page.locator("#log")
+    log.filter(has_text="<svg onload=alert(7)>").wait_for(timeout=10_000)
+    body = page.inner_text("body")
+    for text in (
+        "<script>window.__xss = 3</script>",
+        '<img src=x onerror="window.__xss = 4">',
+        '<img src=x onerror="alert(5)">',
+        "<script>alert(6)</script>.md",
+        "<script>alert(9)</script>",
+    ):
+        assert text in body
+    assert page.get_by_text("Gamma presentation").count() == 0  # not a safe URL: no link
+    assert_nothing_ran(page)

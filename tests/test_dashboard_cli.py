@@ -1,0 +1,85 @@
+"""`voc dashboard` as a user starts it: loopback by default, a token beyond it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+VOC = str(Path(sys.executable).with_name("voc"))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("VOC_STORE_URL", None)
+    env.pop("VOC_DASHBOARD_TOKEN", None)
+    return env
+
+
+def test_beyond_loopback_without_a_token_it_refuses_to_start(env, tmp_path):
+    ran = subprocess.run(
+        [VOC, "dashboard", "--host", "0.0.0.0"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 2
+    assert ran.stderr == (
+        "voc: --host 0.0.0.0 listens beyond loopback: set VOC_DASHBOARD_TOKEN to a secret first\n"
+    )
+
+
+def test_beyond_loopback_it_says_a_token_is_needed_and_asks_for_it(env, tmp_path):
+    env["VOC_DASHBOARD_TOKEN"] = "a-long-secret"
+    process = subprocess.Popen(
+        [VOC, "dashboard", "--host", "0.0.0.0", "--port", "0"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first, second = process.stdout.readline(), process.stdout.readline()
+        assert first.startswith("voc dashboard: http://0.0.0.0:"), first
+        assert "Every request needs VOC_DASHBOARD_TOKEN" in second
+        assert "a-long-secret" not in first + second
+        port = int(first.split()[2].rstrip("/").rsplit(":", 1)[1])
+        url = f"http://127.0.0.1:{port}/api/runs"
+        assert httpx.get(url).status_code == 401
+        answer = httpx.get(url, headers={"authorization": "Bearer a-long-secret"})
+        assert (answer.status_code, answer.json()) == (200, [])
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C: a quiet stop, with the shell's 130
+        assert process.wait(15) == 130
+        assert process.stderr.read() == ""
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(env, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = subprocess.run(
+            [VOC, "dashboard", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(f"voc: cannot listen on 127.0.0.1:{port}: ")
+    assert len(ran.stderr.splitlines()) == 1

@@ -1,0 +1,101 @@
+"""Links out of a run: Gamma and file-download link artifacts, `voc show`'s Prefect UI link."""
+
+import asyncio
+from datetime import date
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from typer.testing import CliRunner
+
+from monitor.links import file_artifact_key, file_url, flow_run_url
+from monitor.store import ResultsStore
+from tests.servers.gamma import FakeGamma
+from tests.test_flow import MONDAY, small_export
+
+DASHBOARD = "http://voc.example:8787/"
+
+
+def read_artifacts(flow_run_id: str) -> dict:
+    async def read() -> list:
+        async with get_client() as client:
+            runs = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            return await client.read_artifacts(flow_run_filter=runs)
+
+    return {artifact.key: artifact for artifact in asyncio.run(read())}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_links_its_deck_and_each_file_on_the_dashboard(
+    tmp_path, output_dir, store_url, monkeypatch
+):
+    from flows.voice_of_customer import voice_of_customer
+
+    monkeypatch.setenv("VOC_DASHBOARD_URL", DASHBOARD)
+    with FakeGamma(pending_polls=0) as gamma:
+        monkeypatch.setenv("GAMMA_API_KEY", gamma.api_key)
+        monkeypatch.setenv("GAMMA_BASE_URL", gamma.url)
+        state = voice_of_customer(
+            start=date(2025, 11, 17),
+            end=date(2025, 11, 23),
+            source=str(small_export(tmp_path / "export.json", MONDAY)),
+            output_dir=str(output_dir),
+            store=store_url,
+            return_state=True,
+        )
+    assert state.is_completed()
+    run_id = str(state.state_details.flow_run_id)
+    run = ResultsStore(store_url).run(run_id)
+    found = read_artifacts(run_id)
+
+    assert run["gamma_url"] == "https://gamma.app/docs/voc-gen0001"
+    assert found["voc-gamma"].type == "markdown"  # a link artifact reads back as markdown
+    assert "[Gamma presentation](https://gamma.app/docs/voc-gen0001)" in found["voc-gamma"].data
+    for recorded in run["files"]:
+        link = found[file_artifact_key(recorded["path"])]
+        url = f"http://voc.example:8787/api/runs/{run_id}/files/{recorded['path']}"
+        assert f"[{recorded['path']}]({url})" in link.data
+        assert link.description.startswith(f"{recorded['size']:,} bytes, sha256 ")
+
+
+def test_download_links_quote_paths_and_keys_stay_artifact_keys():
+    assert file_url("http://d:8787/", "r1", "charts/topic mix.png") == (
+        "http://d:8787/api/runs/r1/files/charts/topic%20mix.png"
+    )
+    assert file_artifact_key("charts/Topic Mix.PNG") == "voc-file-charts-topic-mix-png"
+    assert flow_run_url("http://127.0.0.1:4200/", "r1") == "http://127.0.0.1:4200/runs/flow-run/r1"
+
+
+def test_voc_show_names_the_deployment_and_links_the_flow_run(tmp_path, monkeypatch):
+    from monitor.cli import app
+
+    store_url = f"sqlite:///{tmp_path / 'voc.db'}"
+    ResultsStore(store_url).start_run(
+        {
+            "id": "6f1d2c3b-0000-4000-8000-000000000001",
+            "command": "voice-of-customer",
+            "window_start": date(2026, 11, 16),
+            "window_end": date(2026, 11, 22),
+            "source": "sample",
+            "agents_total": 16,
+            "deployment_id": "9a8b7c6d-0000-4000-8000-000000000002",
+            "deployment_name": "weekly",
+        }
+    )
+    runner = CliRunner()
+    env = {"VOC_STORE_URL": store_url, "PREFECT_UI_URL": "http://prefect.example:4200"}
+    shown = runner.invoke(app, ["show", "6f1d2c3b"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "deployment voice-of-customer/weekly" in shown.output
+    link = "http://prefect.example:4200/runs/flow-run/6f1d2c3b-0000-4000-8000-000000000001"
+    assert f"Prefect UI: {link}" in shown.output
+    as_json = runner.invoke(app, ["show", "6f1d2c3b", "--json"], env=env)
+    assert f'"prefect_url": "{link}"' in as_json.output
+    assert '"deployment_name": "weekly"' in as_json.output
+
+    env["PREFECT_UI_URL"] = ""
+    plain = runner.invoke(app, ["show", "6f1d2c3b"], env=env)
+    assert "Prefect UI" not in plain.output
+    assert (
+        '"prefect_url": null' in runner.invoke(app, ["show", "6f1d2c3b", "--json"], env=env).output
+    )
