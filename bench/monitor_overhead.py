@@ -1,6 +1,6 @@
 """What the monitor costs: the flow with the monitor on against the same flow with it off.
 
-    .venv/bin/python bench/monitor_overhead.py [--pairs 10]
+    .venv/bin/python -m bench.monitor_overhead [--pairs 10]
 
 In one process (one temporary Prefect server), after a warm-up of each, it runs the
 sixteen-agent flow on the sample with the offline provider `--pairs` times each way,

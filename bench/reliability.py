@@ -1,15 +1,18 @@
 """Kill -9 runs at random points and resume them: how many end crashed, lose rows, or re-run work.
 
-    .venv/bin/python bench/reliability.py [--runs 20] [--seed 1]
+    .venv/bin/python -m bench.reliability [--runs 20] [--seed 1] [--latency 0.5]
 
-Each round starts `voc run` on the sample in a fresh output directory, waits until
-topic detection has completed, then SIGKILLs the process at a random moment of the
-concurrent phase (agents 5-12). It then checks, through the results store, that:
+Each round starts `voc run --provider openai` on the sample against a loopback
+OpenAI-shaped server that answers after `--latency` seconds, in a fresh output
+directory; waits until topic detection has completed, then SIGKILLs the process at a
+random moment of the concurrent phase (agents 5-12, their per-topic runs calling the
+model). It then checks that:
 
 - the run is marked `crashed` (found dead by the next `voc` command);
 - every row seen just before the kill is still there (agents, LLM calls);
-- `voc resume` completes the run, every agent the crashed run completed is `cached`
-  in the resumed run, and none of their LLM calls was made again.
+- `voc resume` completes the run; every agent the crashed run completed is `cached`
+  in the resumed run and none of their LLM calls is made again; and the requests the
+  server received during the resume are exactly the resumed run's recorded calls.
 """
 
 import argparse
@@ -24,6 +27,7 @@ import time
 from pathlib import Path
 
 from monitor.store import ResultsStore
+from tests.servers.openai import FakeOpenAI
 
 VOC = str(Path(sys.executable).with_name("voc"))
 
@@ -37,13 +41,22 @@ def snapshot(store: ResultsStore, run_id: str) -> tuple[dict[str, str], int]:
     return {a["key"]: a["status"] for a in run["agents"]}, run["calls"]
 
 
-def one_round(rng: random.Random, workdir: Path, prefect_home: Path) -> dict:
-    env = {**os.environ, "VOC_OUTPUT_DIR": str(workdir), "PREFECT_HOME": str(prefect_home)}
+def one_round(rng: random.Random, workdir: Path, prefect_home: Path, server: FakeOpenAI) -> dict:
+    env = {
+        **os.environ,
+        "VOC_OUTPUT_DIR": str(workdir),
+        "PREFECT_HOME": str(prefect_home),
+        "OPENAI_BASE_URL": server.base_url,
+        "OPENAI_API_KEY": server.api_key,
+    }
     process = subprocess.Popen(
-        [VOC, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [VOC, "run", "--provider", "openai", "--model", "gpt-4o-mini"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     database = workdir / "voc.db"
-    store, run_id, delay, killed_at = None, None, rng.uniform(0.0, 1.0), None
+    store, run_id, delay, killed_at = None, None, rng.uniform(0.1, 2.0), None
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.01)
@@ -68,7 +81,9 @@ def one_round(rng: random.Random, workdir: Path, prefect_home: Path) -> dict:
         ["calls"] if crashed["calls"] < seen[1] else []
     )
     completed = {k for k, s in after.items() if s == "completed"}
+    requests_before = len(server.requests)
     resumed = voc(env, "resume", run_id)
+    resume_requests = len(server.requests) - requests_before
     newest = json.loads(voc(env, "runs", "--json").stdout)[0]
     detail = json.loads(voc(env, "show", newest["id"], "--json").stdout)
     statuses = {a["key"]: a["status"] for a in detail["agents"]}
@@ -80,6 +95,8 @@ def one_round(rng: random.Random, workdir: Path, prefect_home: Path) -> dict:
         "crashed": crashed["status"] == "crashed",
         "rows_lost": lost,
         "resumed_ok": resumed.returncode == 0 and detail["status"] == "completed",
+        "resume_requests": resume_requests,
+        "resume_calls_recorded": detail["calls"],
         "rerun": sorted(k for k in completed if statuses.get(k) != "cached")
         + sorted({c["agent_key"] for c in calls} & completed),
     }
@@ -89,12 +106,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--latency", type=float, default=0.5)
     args = parser.parse_args()
     rng = random.Random(args.seed)
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAI() as server:
+        server.delay_s = args.latency
         for i in range(args.runs):
-            result = one_round(rng, Path(tmp, f"round{i}"), Path(tmp, "prefect"))
+            result = one_round(rng, Path(tmp, f"round{i}"), Path(tmp, "prefect"), server)
             print(json.dumps(result), flush=True)
             results.append(result)
     killed = [r for r in results if r["killed"]]
@@ -102,7 +121,10 @@ def main() -> None:
         f"\nkilled {len(killed)} of {len(results)}; crashed {sum(r['crashed'] for r in killed)}; "
         f"rows lost in {sum(bool(r['rows_lost']) for r in killed)}; "
         f"resumed to completion {sum(r['resumed_ok'] for r in killed)}; "
-        f"completed agents run again {sum(len(r['rerun']) for r in killed)}"
+        f"completed agents run again {sum(len(r['rerun']) for r in killed)}; "
+        f"killed inside an agent {sum(bool(r['running_at_kill']) for r in killed)}; "
+        f"resume requests = recorded calls in "
+        f"{sum(r['resume_requests'] == r['resume_calls_recorded'] for r in killed)}"
     )
 
 

@@ -7,6 +7,9 @@ import os
 # from logging telemetry errors. PREFECT_LOGGING_LEVEL=INFO brings the logs back.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+# A busy 2-core machine, or several `voc run` at once, can take longer than Prefect's
+# default 20 s to start the temporary API server each run brings up.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import csv  # noqa: E402

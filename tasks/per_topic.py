@@ -4,6 +4,7 @@ from typing import Any
 
 from prefect import Task
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.transactions import CommitMode, transaction
 
 from tasks.models import Conversation, Topics
 
@@ -27,7 +28,13 @@ def topic_texts(
 
 def run_per_topic(child: Task, parameters: dict[str, dict[str, Any]], limit: int) -> list[Any]:
     """Submit `child(topic=name, **parameters[name])` per topic; results in the same order."""
-    with ThreadPoolTaskRunner(max_workers=limit) as runner:
+    # Task runs started inside a task join its transaction and would persist their
+    # results only when it commits; an eager transaction of their own persists each
+    # topic's result as it finishes, so a resume after a crash mid-way reuses them.
+    with (
+        transaction(commit_mode=CommitMode.EAGER),
+        ThreadPoolTaskRunner(max_workers=limit) as runner,
+    ):
         futures = [
             runner.submit(child, parameters={"topic": topic, **params})
             for topic, params in parameters.items()

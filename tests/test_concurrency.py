@@ -56,10 +56,10 @@ def test_concurrent_runs_lose_nothing(url):
         assert [f["path"] for f in run["files"]] == ["report.md"]
 
 
-def test_two_real_runs_at_once_on_one_sqlite_file(tmp_path):
+def test_two_real_runs_at_once_on_one_sqlite_file(tmp_path, prefect_home):
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
         "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
     }
     ResultsStore(f"sqlite:///{tmp_path / 'outputs' / 'voc.db'}")
