@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make run    install into .venv and run the analysis on the bundled sample
 #   make test   install into .venv (with the dev extra) and run the tests
+# and `make bench` runs the benchmarks (not part of the tests; see bench/RESULTS.md).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev
+.PHONY: run test bench lint install install-dev
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +28,10 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python -m bench.monitor_overhead
+	$(BIN)/python -m bench.reliability
+	$(BIN)/python bench/llm_concurrency.py --repeat 10
+	$(BIN)/python bench/dashboard_sse_latency.py
+	$(BIN)/python bench/dashboard_api_runs.py

@@ -54,6 +54,7 @@ def one_round(rng: random.Random, workdir: Path, prefect_home: Path, server: Fak
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     database = workdir / "voc.db"
     store, run_id, delay, killed_at = None, None, rng.uniform(0.1, 2.0), None
@@ -70,7 +71,9 @@ def one_round(rng: random.Random, workdir: Path, prefect_home: Path, server: Fak
             killed_at = time.monotonic() + delay
         if killed_at and time.monotonic() >= killed_at:
             seen = snapshot(store, run_id)
-            process.send_signal(signal.SIGKILL)
+            # The whole process group, as a power cut would: the run and the temporary
+            # Prefect server it started (which would otherwise outlive it).
+            os.killpg(process.pid, signal.SIGKILL)
             break
     process.wait()
     if killed_at is None or process.returncode != -signal.SIGKILL:

@@ -61,6 +61,14 @@ def open_store(store: str | None = None, output_dir: str | None = None) -> Resul
     return results
 
 
+def find_run(results: ResultsStore, run_id: str) -> dict[str, Any]:
+    """The run whose id starts with `run_id`, or exit 2 saying there is none (or several)."""
+    try:
+        return results.run(results.resolve_run_id(run_id))
+    except StoreError as exc:
+        fail(str(exc))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
 
@@ -262,10 +270,7 @@ def resume(
 ) -> None:
     """Run a failed, crashed or cancelled run again; its completed agents are not re-run."""
     results = open_store()
-    try:
-        found = results.run(results.resolve_run_id(run_id))
-    except StoreError as exc:
-        fail(str(exc))
+    found = find_run(results, run_id)
     if found["status"] not in RESUMABLE:
         fail(f"run {found['id']} is {found['status']}: there is nothing to resume")
     parameters = dict(found["parameters"])
@@ -305,10 +310,7 @@ def show(
 ) -> None:
     """One run: its agents with calls, tokens, cost and duration, and its files."""
     results = open_store()
-    try:
-        found = results.run(results.resolve_run_id(run_id))
-    except StoreError as exc:
-        fail(str(exc))
+    found = find_run(results, run_id)
     ui = prefect_ui_url()
     found["prefect_url"] = flow_run_url(ui, found["id"]) if ui else None
     if as_json:

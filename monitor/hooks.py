@@ -7,12 +7,15 @@ stay apart.
 """
 
 import hashlib
+import inspect
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -43,6 +46,7 @@ from monitor.store import (
     resolve_output_dir,
     resolve_store_url,
 )
+from monitor.writer import StoreWriter
 from tasks.llm.types import LLMCall, LLMRequest
 from tasks.observe import observers
 from tasks.window import WindowError, analysis_window
@@ -65,6 +69,7 @@ class RunRecorder:
 
     def __post_init__(self) -> None:
         self.progress = ProgressArtifact(self.store, self.run_id, self.agents_total)
+        self.writer = StoreWriter(f"voc-writer-{self.run_id}")
 
     def start_heartbeat(self) -> None:
         """Tell the store every few seconds that this run's process is alive."""
@@ -191,6 +196,7 @@ def _finished(flow_run: FlowRun) -> RunRecorder | None:
     recorder = _recorders.pop(flow_run.id, None)
     if recorder is not None:
         recorder.stopped.set()
+        recorder.writer.close()
         recorder.progress.close()
     return recorder
 
@@ -250,23 +256,34 @@ def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
     if recorder is None:
         return
     key = task_run.name
+    write = recorder.writer.submit
     if state.is_running():
-        recorder.store.agent_started(recorder.run_id, key, str(task_run.id))
+        write(recorder.store.agent_started, recorder.run_id, key, str(task_run.id))
         recorder.progress.ensure_started()
     elif state.is_completed():
-        _agent_completed(recorder, key, state)
+        _agent_completed(recorder, task, key, state)
     elif state.is_failed():
-        recorder.store.agent_finished(recorder.run_id, key, "failed", error_line(state))
+        write(recorder.store.agent_finished, recorder.run_id, key, "failed", error_line(state))
 
 
-def _agent_completed(recorder: RunRecorder, key: str, state: State) -> None:
-    result = state.result()
-    record_files(recorder, result)
+def _agent_completed(recorder: RunRecorder, task: Task, key: str, state: State) -> None:
+    result = state.result() if reports_more_than_done(task.fn) else None
+    if result is not None:
+        recorder.writer.submit(record_files, recorder, result)
     skipped = getattr(result, "skipped_reason", None)
     status = "skipped" if skipped else "cached" if state.name == "Cached" else "completed"
-    recorder.store.agent_finished(recorder.run_id, key, status, skipped)
+    recorder.writer.submit(recorder.store.agent_finished, recorder.run_id, key, status, skipped)
     if "[" not in key:
-        recorder.progress.changed()
+        recorder.writer.submit(recorder.progress.changed)
+
+
+@cache
+def reports_more_than_done(fn: Callable) -> bool:
+    """Does the agent's result carry files or a reason it skipped? Only those are read
+    back in a hook: the others can be large (every conversation of the week)."""
+    kind = inspect.signature(fn).return_annotation
+    fields = getattr(kind, "model_fields", {})
+    return "files" in fields or hasattr(kind, "skipped_reason")
 
 
 def record_files(recorder: RunRecorder, result: Any) -> None:
@@ -306,7 +323,8 @@ def on_llm_call(call: LLMCall) -> None:
     cost = price(call.provider, call.model, usage)
     if recorder.budget is not None:
         recorder.budget.settle(cost)
-    recorder.store.record_llm_call(
+    recorder.writer.submit(
+        recorder.store.record_llm_call,
         recorder.run_id,
         task_run.name,
         {

@@ -35,10 +35,12 @@ def kill_when(process: subprocess.Popen, store_path: Path, ready: Callable) -> s
             continue
         agents = {a["key"]: a["status"] for a in store.run(runs[0]["id"])["agents"]}
         if ready(agents):
-            process.send_signal(signal.SIGKILL)
+            # The whole process group, as a power cut would: the run and the temporary
+            # Prefect server it started (which would otherwise outlive it).
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             return runs[0]["id"]
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)
     raise AssertionError("the run never reached the point to kill it at")
 
 
@@ -50,6 +52,7 @@ def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_p
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     crashed_id = kill_when(process, tmp_path / "outputs" / "voc.db", topic_done_before_its_agent)
 
