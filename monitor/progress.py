@@ -23,6 +23,7 @@ class ProgressArtifact:
         self._changed = threading.Event()
         self._closed = False
         self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
 
     def ensure_started(self) -> None:
         """Create the artifact and its worker, the first time only."""
@@ -34,16 +35,19 @@ class ProgressArtifact:
             )
             # The worker needs this thread's Prefect settings (which API to talk to).
             context = contextvars.copy_context()
-            threading.Thread(target=context.run, args=(self._work,), daemon=True).start()
+            self._worker = threading.Thread(target=context.run, args=(self._work,), daemon=True)
+            self._worker.start()
 
     def changed(self) -> None:
         """An agent finished: the count may have moved."""
         self._changed.set()
 
     def close(self) -> None:
-        """Stop the worker and publish the final count."""
+        """Stop the worker, then publish the final count (last, so nothing stale follows)."""
         self._closed = True
         self._changed.set()
+        if self._worker is not None:
+            self._worker.join()
         self._publish()
 
     def _work(self) -> None:
