@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.breakdown import agent_breakdown
+from monitor.links import flow_run_url
 from monitor.render import jsonable
 from monitor.store import ResultsStore
 
@@ -51,7 +52,5 @@ def run_detail(store: ResultsStore, run_id: str, prefect_ui_url: str | None) -> 
     run["breakdown"] = agent_rows(run)
     run["expected_agents"] = store.agent_order(run["command"])
     run["last_event_id"] = str(last_event_id)
-    run["prefect_url"] = (
-        f"{prefect_ui_url.rstrip('/')}/runs/flow-run/{run_id}" if prefect_ui_url else None
-    )
+    run["prefect_url"] = flow_run_url(prefect_ui_url, run_id) if prefect_ui_url else None
     return jsonable(run)
