@@ -107,6 +107,20 @@ def write_export(path: Path, conversations: list[dict]) -> Path:
 VOC = str(Path(sys.executable).with_name("voc"))
 
 
+def voc_environment(home: Path, prefect_home: Path) -> dict[str, str]:
+    """The environment a `voc` process runs in for a test: its own output directory
+    and Prefect home, and no store or dashboard token leaking in from the shell."""
+    env = {
+        **os.environ,
+        "VOC_OUTPUT_DIR": str(home / "outputs"),
+        "PREFECT_HOME": str(prefect_home),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("VOC_STORE_URL", None)
+    env.pop("VOC_DASHBOARD_TOKEN", None)
+    return env
+
+
 @pytest.fixture(scope="session")
 def prefect_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")

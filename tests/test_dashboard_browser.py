@@ -9,7 +9,6 @@ import html
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from sqlalchemy import insert
 from monitor.schema import events
 from monitor.store import ResultsStore, now
 from tasks.load import SAMPLE
-from tests.conftest import intercom_conversation
+from tests.conftest import VOC, intercom_conversation, voc_environment
 from tests.dashboard_helpers import start_run
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +35,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VOC = str(Path(sys.executable).with_name("voc"))
 SCRIPT = "<script>window.__xss = 1</script>"
 IMG = '<img src=x onerror="window.__xss = 2">'
 HOSTILE = [
@@ -52,15 +50,7 @@ def workdir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def env(workdir: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(workdir / "prefect-home"),
-        "VOC_OUTPUT_DIR": str(workdir / "outputs"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("VOC_STORE_URL", None)
-    env.pop("VOC_DASHBOARD_TOKEN", None)
-    return env
+    return voc_environment(workdir, workdir / "prefect-home")
 
 
 @pytest.fixture(scope="module")

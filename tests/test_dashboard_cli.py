@@ -1,29 +1,19 @@
 """`voc dashboard` as a user starts it: loopback by default, a token beyond it."""
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-VOC = str(Path(sys.executable).with_name("voc"))
+from tests.conftest import VOC, voc_environment
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("VOC_STORE_URL", None)
-    env.pop("VOC_DASHBOARD_TOKEN", None)
-    return env
+    return voc_environment(tmp_path, tmp_path / "prefect-home")
 
 
 def test_beyond_loopback_without_a_token_it_refuses_to_start(env, tmp_path):

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from monitor.store import ResultsStore
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, VOC
 from tests.prefect_server import PrefectServer, flow_run_id, prefect_server
 from tests.servers.base import FakeServer, Reply, Seen
 from tests.servers.gamma import FakeGamma
@@ -36,7 +36,6 @@ DEPLOYMENT = "voice-of-customer/weekly"
 SCHEDULED = "2026-11-23 06:00:00"
 SAMPLE_LAST_WEEK = (date(2026, 11, 16), date(2026, 11, 22))
 DASHBOARD = "http://voc.example:8787"
-VOC = str(Path(sys.executable).with_name("voc"))
 
 
 class Webhook(FakeServer):

@@ -7,7 +7,6 @@ things between it and the server are the environment variables a user would set.
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -16,14 +15,13 @@ import pytest
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
 
-from tests.conftest import intercom_conversation
+from tests.conftest import VOC, intercom_conversation
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.base import Reply
 from tests.servers.gamma import FakeGamma
 from tests.servers.intercom import FakeIntercom
 from tests.servers.openai import FakeOpenAI
 
-VOC = str(Path(sys.executable).with_name("voc"))
 SERVICE_VARIABLES = [
     f"{service}_{name}"
     for service in ("OPENAI", "ANTHROPIC", "GAMMA")
