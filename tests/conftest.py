@@ -107,18 +107,24 @@ def write_export(path: Path, conversations: list[dict]) -> Path:
 VOC = str(Path(sys.executable).with_name("voc"))
 
 
+# Settings a developer's shell may hold that would send a test's `voc` to a real service
+# or a shared store: a test sets what it needs itself.
+SERVICE_VARIABLES = [
+    f"{service}_{name}"
+    for service in ("OPENAI", "ANTHROPIC", "GAMMA")
+    for name in ("API_KEY", "BASE_URL")
+] + ["INTERCOM_TOKEN", "INTERCOM_BASE_URL", "VOC_STORE_URL", "VOC_DASHBOARD_TOKEN"]
+
+
 def voc_environment(home: Path, prefect_home: Path) -> dict[str, str]:
     """The environment a `voc` process runs in for a test: its own output directory
-    and Prefect home, and no store or dashboard token leaking in from the shell."""
-    env = {
-        **os.environ,
+    and Prefect home, and no service, store or dashboard settings from the shell."""
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    return env | {
         "VOC_OUTPUT_DIR": str(home / "outputs"),
         "PREFECT_HOME": str(prefect_home),
         "PYTHONUNBUFFERED": "1",
     }
-    env.pop("VOC_STORE_URL", None)
-    env.pop("VOC_DASHBOARD_TOKEN", None)
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -128,18 +134,13 @@ def prefect_home(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def voc(tmp_path, prefect_home):
-    """Run `voc ARGS` with its own output directory (and so its own store)."""
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(prefect_home),
-        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
-        "COLUMNS": "160",
-    }
-    env.pop("VOC_STORE_URL", None)
+    """Run `voc ARGS` with its own output directory (and so its own store); keyword
+    arguments add environment variables (a provider's key and base URL, say)."""
+    base = voc_environment(tmp_path, prefect_home) | {"COLUMNS": "160"}
 
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [VOC, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+            [VOC, *args], env=base | env, cwd=tmp_path, capture_output=True, text=True, timeout=300
         )
 
     return run

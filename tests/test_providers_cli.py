@@ -5,7 +5,6 @@ things between it and the server are the environment variables a user would set.
 """
 
 import json
-import os
 import subprocess
 from collections import Counter
 from decimal import Decimal
@@ -15,46 +14,17 @@ import pytest
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
 
-from tests.conftest import VOC, intercom_conversation
+from tests.conftest import intercom_conversation
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.base import Reply
 from tests.servers.gamma import FakeGamma
 from tests.servers.intercom import FakeIntercom
 from tests.servers.openai import FakeOpenAI
 
-SERVICE_VARIABLES = [
-    f"{service}_{name}"
-    for service in ("OPENAI", "ANTHROPIC", "GAMMA")
-    for name in ("API_KEY", "BASE_URL")
-] + ["INTERCOM_TOKEN", "INTERCOM_BASE_URL", "VOC_STORE_URL"]
-
 
 @pytest.fixture(scope="module")
 def prefect_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")
-
-
-@pytest.fixture
-def voc(tmp_path, prefect_home):
-    """Run `voc ARGS` with `env` added to a clean environment and its own output directory."""
-    base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    base |= {
-        "PREFECT_HOME": str(prefect_home),
-        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
-        "COLUMNS": "160",
-    }
-
-    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [VOC, *args],
-            env=base | env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    return run
 
 
 def read_json(done: subprocess.CompletedProcess):
