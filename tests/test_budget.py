@@ -4,7 +4,6 @@ import json
 from decimal import Decimal
 
 from tests.servers.openai import FakeOpenAI
-from tests.test_providers_cli import prefect_home, voc  # noqa: F401  (fixtures)
 
 MODEL = "gpt-4o-mini"
 
