@@ -31,7 +31,10 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.monitor_overhead
-	$(BIN)/python -m bench.reliability
-	$(BIN)/python bench/llm_concurrency.py --repeat 10
+	$(BIN)/python -m bench.store_throughput
+	$(BIN)/python -m bench.history_queries
 	$(BIN)/python bench/dashboard_sse_latency.py
 	$(BIN)/python bench/dashboard_api_runs.py
+	$(BIN)/python -m bench.pipeline_concurrency
+	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.reliability

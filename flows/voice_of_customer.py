@@ -5,8 +5,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from prefect import flow
-from prefect.futures import wait
+from prefect.futures import PrefectFuture, wait
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import opaque
 
 from monitor import hooks
 from monitor.store import resolve_output_dir, resolve_store_url
@@ -17,7 +18,7 @@ from tasks.fin import fin_performance
 from tasks.gamma import gamma_presentation
 from tasks.llm import LLMSettings
 from tasks.load import load_conversations
-from tasks.models import VoCResult, WeekSummary
+from tasks.models import Conversation, Topics, VoCResult, WeekSummary
 from tasks.output import output_formatting
 from tasks.preprocess import preprocess
 from tasks.quality import quality_insights
@@ -25,7 +26,7 @@ from tasks.quotes import example_quotes
 from tasks.segmentation import segmentation
 from tasks.sentiment import topic_sentiment
 from tasks.sub_topics import sub_topic_detection
-from tasks.taxonomy import load_taxonomy
+from tasks.taxonomy import Taxonomy, load_taxonomy
 from tasks.topics import topic_detection
 from tasks.trend import trend, week_summary
 from tasks.validation import validation
@@ -52,6 +53,26 @@ def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSumma
         COMMAND, start
     )
     return WeekSummary.model_validate(summary) if summary else None
+
+
+def submit_per_topic(
+    topics: Topics | opaque,
+    conversations: list[Conversation] | opaque,
+    taxonomy: Taxonomy,
+    llm: LLMSettings,
+    concurrency: int,
+) -> tuple[PrefectFuture, PrefectFuture, PrefectFuture]:
+    """Start the three agents that run one task per topic, `concurrency` topics each at once.
+
+    All three share the provider's limit of requests in flight, so together they keep it
+    full while any one waits on its largest topic.
+    """
+    per_topic = dict(topics=topics, conversations=conversations, llm=llm, concurrency=concurrency)
+    return (
+        sub_topic_detection.submit(taxonomy=taxonomy, **per_topic),
+        topic_sentiment.submit(**per_topic),
+        example_quotes.submit(**per_topic),
+    )
 
 
 @flow(name=COMMAND, **hooks.flow_hooks(COMMAND, AGENTS))
@@ -86,21 +107,22 @@ def voice_of_customer(
     taxonomy = load_taxonomy()
 
     loaded = load_conversations(source, start, end, run_dir)
-    clean = preprocess(loaded.conversations)
-    conversations = clean.conversations
+    # Prefect walks every task input looking for futures, object by object, twice per
+    # task run (seconds per agent at 10,000 conversations); these inputs are plain data.
+    clean = preprocess(opaque(loaded.conversations))
+    conversations = opaque(clean.conversations)
     segments = segmentation.submit(conversations)
     topics = topic_detection(conversations, taxonomy, llm)
+    assigned = opaque(topics)
 
-    per_topic = dict(topics=topics, conversations=conversations, llm=llm)
-    concurrency = topic_concurrency
-    sub_topics = sub_topic_detection.submit(taxonomy=taxonomy, concurrency=concurrency, **per_topic)
-    sentiment = topic_sentiment.submit(concurrency=concurrency, **per_topic)
-    quotes = example_quotes.submit(concurrency=concurrency, **per_topic)
-    fin = fin_performance.submit(conversations, topics)
-    correlations = correlation_analysis.submit(conversations, topics)
-    quality = quality_insights.submit(conversations, topics, llm)
-    churn = churn_risk.submit(conversations, topics, llm)
-    trust = confidence.submit(conversations, clean.duplicates_removed, topics)
+    sub_topics, sentiment, quotes = submit_per_topic(
+        assigned, conversations, taxonomy, llm, topic_concurrency
+    )
+    fin = fin_performance.submit(conversations, assigned)
+    correlations = correlation_analysis.submit(conversations, assigned)
+    quality = quality_insights.submit(conversations, assigned, llm)
+    churn = churn_risk.submit(conversations, assigned, llm)
+    trust = confidence.submit(conversations, clean.duplicates_removed, assigned)
     futures = [segments, sub_topics, sentiment, quotes, fin, correlations, quality, churn, trust]
     wait(futures)
 
@@ -119,7 +141,7 @@ def voice_of_customer(
         "confidence": trust.result(),
         "trend": week_trend,
     }
-    validation(findings)
-    output = output_formatting(run_dir, summary, findings, llm)
+    validation(opaque(findings))
+    output = output_formatting(run_dir, summary, opaque(findings), llm)
     presentation = gamma_presentation(output)
     return VoCResult(summary=summary, output=output, presentation=presentation)

@@ -6,16 +6,18 @@ by the flow-run id Prefect puts on every task run, so concurrent runs in one pro
 stay apart.
 """
 
+import contextvars
 import hashlib
 import inspect
 import os
 import socket
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -69,7 +71,7 @@ class RunRecorder:
 
     def __post_init__(self) -> None:
         self.progress = ProgressArtifact(self.store, self.run_id, self.agents_total)
-        self.writer = StoreWriter(f"voc-writer-{self.run_id}")
+        self.writer = StoreWriter(f"voc-writer-{self.run_id}", self.store)
 
     def start_heartbeat(self) -> None:
         """Tell the store every few seconds that this run's process is alive."""
@@ -148,7 +150,12 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
         params = flow_run.parameters
         store = run_store(params)
         start, end = run_window(params, flow_run)
-        store.start_run(
+        limit = params.get("budget")
+        budget = Budget(Decimal(str(limit))) if limit is not None else None
+        recorder = RunRecorder(store, str(flow_run.id), agents_total, budget)
+        # Written first by the run's writer, so before any agent's row, off the flow's thread.
+        recorder.writer.submit(
+            store.start_run,
             {
                 "id": str(flow_run.id),
                 "command": command,
@@ -166,20 +173,18 @@ def flow_hooks(command: str, agents_total: int) -> dict[str, list]:
                 "resume_key": params.get("resume_key") or str(flow_run.id),
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
-            }
+            },
         )
-        limit = params.get("budget")
-        budget = Budget(Decimal(str(limit))) if limit is not None else None
-        recorder = RunRecorder(store, str(flow_run.id), agents_total, budget)
         _register(flow_run.id, recorder)
         recorder.start_heartbeat()
+        recorder.progress.start()
 
     hooks = {
         "on_running": [on_running],
         "on_completion": [on_flow_completed],
         "on_failure": [_ender("failed"), notify_failure],
         "on_crashed": [_ender("crashed"), notify_failure],
-        "on_cancellation": [_ender("cancelled")],
+        "on_cancellation": [_ender("cancelled"), record_cancelled_elsewhere],
     }
     return hooks
 
@@ -191,20 +196,31 @@ def _register(flow_run_id: UUID, recorder: RunRecorder) -> None:
     _recorders[flow_run_id] = recorder
 
 
-def _finished(flow_run: FlowRun) -> RunRecorder | None:
-    """The run's recorder, taken out of the active ones, its heartbeat stopped."""
+def _finished(flow_run: FlowRun, *, wait_for_progress: bool = True) -> RunRecorder | None:
+    """The run's recorder, taken out of the active ones, its heartbeat stopped, its writes
+    done; its progress artifact's final update made, or (`wait_for_progress=False`) under
+    way, for the caller to `progress.close()` once it has done its own work meanwhile."""
     recorder = _recorders.pop(flow_run.id, None)
     if recorder is not None:
         recorder.stopped.set()
         recorder.writer.close()
-        recorder.progress.close()
+        recorder.progress.finish()
+        if wait_for_progress:
+            recorder.progress.close()
     return recorder
 
 
 def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
-    recorder = _finished(flow_run)
+    recorder = _finished(flow_run, wait_for_progress=False)
     if recorder is None:
         return
+    try:
+        _record_completed(recorder, state)
+    finally:
+        recorder.progress.close()
+
+
+def _record_completed(recorder: RunRecorder, state: State) -> None:
     result = state.result()
     summary = getattr(result, "summary", None)
     presentation = getattr(result, "presentation", None)
@@ -234,6 +250,21 @@ def _ender(status: str) -> Any:
     return on_end
 
 
+def record_cancelled_elsewhere(flow: Flow, flow_run: FlowRun, state: State) -> None:
+    """A run cancelled through a Prefect worker ends `cancelled` in the store.
+
+    The worker kills the run's process first and runs this hook in another process,
+    where no recorder knows the run: the store row is found by the run's parameters.
+    A run `_ender` already ended in its own process (a flow cancelled in-process) stays
+    as it is.
+    """
+    try:
+        store = run_store(flow_run.parameters)
+        store.cancel_run(str(flow_run.id), (state.message or "cancelled").splitlines()[0])
+    except StoreError as exc:
+        get_logger(__name__).warning("voc: cannot record the cancelled run: %s", exc)
+
+
 def notify_failure(flow: Flow, flow_run: FlowRun, state: State) -> None:
     """Send the run's failure (or budget stop) through the notification block it names."""
     slug = notify.block_slug(flow_run.parameters.get("notify"))
@@ -259,7 +290,6 @@ def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
     write = recorder.writer.submit
     if state.is_running():
         write(recorder.store.agent_started, recorder.run_id, key, str(task_run.id))
-        recorder.progress.ensure_started()
     elif state.is_completed():
         _agent_completed(recorder, task, key, state)
     elif state.is_failed():
@@ -274,7 +304,7 @@ def _agent_completed(recorder: RunRecorder, task: Task, key: str, state: State) 
     status = "skipped" if skipped else "cached" if state.name == "Cached" else "completed"
     recorder.writer.submit(recorder.store.agent_finished, recorder.run_id, key, status, skipped)
     if "[" not in key:
-        recorder.writer.submit(recorder.progress.changed)
+        recorder.writer.after_commit(recorder.progress.changed)
 
 
 @cache
@@ -349,38 +379,75 @@ def on_llm_call(call: LLMCall) -> None:
 
 
 def publish_artifacts(recorder: RunRecorder) -> None:
-    """The per-agent cost table and the report, attached to the flow run."""
+    """The per-agent cost table, the report and the links, attached to the flow run."""
     run = recorder.store.run(recorder.run_id)
     rows = agent_breakdown(run)
     table = [
         {k: str(v) if k == "cost" else v for k, v in row.items() if k != "error"}
         for row in [*rows, totals(rows)]
     ]
-    create_table_artifact(table, key="voc-cost-breakdown", description="Cost per agent (USD)")
+    artifacts = [
+        partial(
+            create_table_artifact,
+            table,
+            key="voc-cost-breakdown",
+            description="Cost per agent (USD)",
+        )
+    ]
     report = Path(run["output_dir"] or "", "report.md")
     if run["output_dir"] and report.is_file():
-        create_markdown_artifact(
-            report.read_text(encoding="utf-8"), key="voc-report", description="VoC report"
+        artifacts.append(
+            partial(
+                create_markdown_artifact,
+                report.read_text(encoding="utf-8"),
+                key="voc-report",
+                description="VoC report",
+            )
         )
-    publish_links(run)
+    in_parallel([*artifacts, *link_artifacts(run)])
 
 
-def publish_links(run: dict[str, Any]) -> None:
+def link_artifacts(run: dict[str, Any]) -> list[Callable[[], Any]]:
     """`voc-gamma` to the deck; with `VOC_DASHBOARD_URL`, a download link per output file."""
+    made: list[Callable[[], Any]] = []
     if run["gamma_url"]:
-        create_link_artifact(
-            run["gamma_url"], link_text="Gamma presentation", key="voc-gamma", description="Deck"
+        made.append(
+            partial(
+                create_link_artifact,
+                run["gamma_url"],
+                link_text="Gamma presentation",
+                key="voc-gamma",
+                description="Deck",
+            )
         )
     dashboard = links.dashboard_url()
     if dashboard is None:
-        return
+        return made
     for file in run["files"]:
-        create_link_artifact(
-            links.file_url(dashboard, run["id"], file["path"]),
-            link_text=file["path"],
-            key=links.file_artifact_key(file["path"]),
-            description=f"{file['size']:,} bytes, sha256 {file['sha256'][:12]}…",
+        made.append(
+            partial(
+                create_link_artifact,
+                links.file_url(dashboard, run["id"], file["path"]),
+                link_text=file["path"],
+                key=links.file_artifact_key(file["path"]),
+                description=f"{file['size']:,} bytes, sha256 {file['sha256'][:12]}…",
+            )
         )
+    return made
+
+
+def in_parallel(calls: list[Callable[[], Any]]) -> None:
+    """Make the calls at once, each on a thread with this thread's Prefect context; wait
+    for all, then raise the first error.
+
+    Each artifact is a round trip to the Prefect API that the flow run waits for at its
+    end: made together, they cost about one.
+    """
+    with ThreadPoolExecutor(max_workers=max(1, len(calls))) as pool:
+        # One copy per call: a context cannot be entered by two threads at once.
+        futures = [pool.submit(contextvars.copy_context().run, call) for call in calls]
+    for future in futures:
+        future.result()
 
 
 def install() -> None:

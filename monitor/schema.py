@@ -23,7 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
+# v2: totals kept up to date on write (voc_runs' usage, voc_usage, voc_agent_durations):
+# the history reads them rather than every call and agent row. A v1 voc
+# would write calls without adding them up, so it must not open a v2 store.
+SCHEMA_VERSION = 2
 PICO = Decimal(10) ** 12
 
 
@@ -41,6 +44,22 @@ class Money(TypeDecorator):
 
 
 metadata = MetaData()
+
+
+def usage_totals() -> list[Column]:
+    """What LLM calls add up to: a run's, or an agent's on one provider and model."""
+    return [
+        Column(name, kind, nullable=False, default=0, server_default="0")
+        for name, kind in (
+            ("calls", BigInteger),
+            ("input_tokens", BigInteger),
+            ("output_tokens", BigInteger),
+            ("cached_tokens", BigInteger),
+            ("cost", Money),
+            ("estimated_calls", BigInteger),
+        )
+    ]
+
 
 schema_version = Table("voc_schema", metadata, Column("version", Integer, nullable=False))
 
@@ -74,9 +93,16 @@ runs = Table(
     Column("heartbeat_at", DateTime(timezone=True)),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
+    # The run's LLM calls added up as they are recorded: the history reads these, not
+    # the calls, which grow by a hundred or so a run.
+    *usage_totals(),
     Index("ix_voc_runs_started_at", "started_at"),
     Index("ix_voc_runs_command_status", "command", "status", "window_start"),
     Index("ix_voc_runs_status", "status"),
+    # The week-over-week comparison: the newest completed windows, newest run first.
+    Index("ix_voc_runs_status_window", "status", "window_start", "started_at"),
+    # The newest completed run of a command (the run page's agent order).
+    Index("ix_voc_runs_command_status_started", "command", "status", "started_at"),
     Index("ix_voc_runs_resume_key", "resume_key"),
 )
 
@@ -121,6 +147,27 @@ llm_calls = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_voc_llm_calls_run_agent", "run_id", "agent"),
     Index("ix_voc_llm_calls_created_at", "created_at"),
+)
+
+# All LLM calls added up by agent, provider and model, as they are recorded: what the
+# statistics and /metrics report, without reading every call ever made.
+usage = Table(
+    "voc_usage",
+    metadata,
+    Column("agent", String(64), primary_key=True),
+    Column("provider", String(32), primary_key=True),
+    Column("model", String(128), primary_key=True),
+    *usage_totals(),
+)
+
+# Per agent, its top-level runs that ended done (completed, cached, skipped) and their
+# seconds, kept in step as agent rows change: the statistics' averages.
+agent_durations = Table(
+    "voc_agent_durations",
+    metadata,
+    Column("agent", String(64), primary_key=True),
+    Column("runs", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("seconds", Float, nullable=False, default=0.0, server_default="0"),
 )
 
 files = Table(
@@ -170,4 +217,20 @@ def add_missing_columns(conn: Connection) -> list[str]:
                 ddl += " NOT NULL"
             conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
             added.append(f"{table.name}.{column.name}")
+    return added
+
+
+def add_missing_indexes(conn: Connection) -> list[str]:
+    """Create the indexes a store made by an older voc lacks; returns their names.
+
+    `create_all` makes a table's indexes only with the table.
+    """
+    inspector = inspect(conn)
+    added = []
+    for table in metadata.sorted_tables:
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(conn)
+                added.append(index.name)
     return added

@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     and_,
+    bindparam,
     case,
     create_engine,
     event,
@@ -26,7 +29,6 @@ from sqlalchemy import (
     insert,
     select,
     text,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,6 +45,8 @@ from blocks.results_store import is_block_reference, store_url_from_block
 from monitor.schema import (
     SCHEMA_VERSION,
     add_missing_columns,
+    add_missing_indexes,
+    agent_durations,
     agent_runs,
     events,
     files,
@@ -50,6 +54,7 @@ from monitor.schema import (
     metadata,
     runs,
     schema_version,
+    usage,
 )
 
 FINAL = ("completed", "failed", "crashed", "cancelled")
@@ -149,6 +154,7 @@ class ResultsStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self._write_lock = threading.Lock() if url.startswith("sqlite") else nullcontext()
+        self._local = threading.local()  # `pending`: this thread's open write transaction
         try:
             self.engine = make_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
@@ -170,6 +176,7 @@ class ResultsStore:
                         )
                     metadata.create_all(conn)
                     add_missing_columns(conn)
+                    add_missing_indexes(conn)
                     self._check_version(conn)
                 return
             except (OperationalError, ProgrammingError, IntegrityError) as exc:
@@ -186,28 +193,53 @@ class ResultsStore:
             raise StoreError(
                 f"the results store has schema v{version}; this voc knows v{SCHEMA_VERSION}"
             )
+        elif version < 2:
+            add_up_history(conn)
+            conn.execute(update(schema_version).values(version=SCHEMA_VERSION))
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        """A write transaction; inside one this thread has open (a batch), that one."""
+        pending = getattr(self._local, "pending", None)
+        if pending is not None:
+            yield pending.conn
+            return
         # Threads of one process queue here rather than on SQLite's lock, whose busy
         # handler sleeps in steps of up to 100 ms; other processes still wait on SQLite.
         with (
             self._write_lock,
             self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn,
         ):
-            yield conn
+            self._local.pending = pending = _Pending(conn)
+            try:
+                yield conn
+                pending.flush()
+            finally:
+                self._local.pending = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes this thread makes inside the block share one transaction.
+
+        One commit (one fsync, one lock round) for many rows: all of them are kept, or,
+        when one raises, none. Other threads' writes wait for the batch (SQLite) or run
+        beside it (PostgreSQL). Keep batches short: a live reader of the event log skips
+        ids that stay uncommitted longer than its gap timeout.
+        """
+        with self._write():
+            yield
 
     def _event(self, conn: Connection, run_id: str, kind: str, payload: dict) -> None:
-        conn.execute(
-            insert(events).values(run_id=run_id, kind=kind, payload=payload, created_at=now())
-        )
+        pending = getattr(self._local, "pending", None)
+        if pending is None:  # a transaction not opened by `_write`: nothing to wait for
+            conn.execute(insert(events), [_event_row(run_id, kind, payload)])
+        else:
+            pending.append(events, [_event_row(run_id, kind, payload)])
 
     def _upsert(
         self, conn: Connection, table: Any, values: dict, keys: list[str], **on_conflict: Any
     ) -> None:
-        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-        statement = dialect.insert(table).values(**values)
-        conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=on_conflict))
+        conn.execute(_upsert_statement(conn, table, values, keys, lambda _: on_conflict))
 
     # -- writes -------------------------------------------------------------------------
 
@@ -286,6 +318,7 @@ class ResultsStore:
         """Give the run its final status; agents still running end with it."""
         ended = now()
         with self._write() as conn:
+            self._local.pending.flush_agents()
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -298,6 +331,38 @@ class ResultsStore:
                 .values(status=left, ended_at=ended, error=f"the run ended {status} while it ran")
             )
             self._event(conn, run_id, "run", {"status": status, "error": fields.get("error")})
+
+    def cancel_run(self, run_id: str, error: str) -> bool:
+        """End the run `cancelled` from outside its process; False if it had ended otherwise.
+
+        Prefect's worker kills a cancelled run's process before it runs the cancellation
+        hooks elsewhere, so the reaper may have seen the process die and called the run
+        crashed first: Prefect's word wins, for the run and the agents it was in.
+        """
+        ended = now()
+        crashed_agent = "the run ended crashed while it ran"  # what finish_run gave them
+        with self._write() as conn:
+            self._local.pending.flush_agents()
+            changed = conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status.in_(("running", "crashed")))
+                .values(status="cancelled", error=error, ended_at=ended)
+            ).rowcount
+            if not changed:
+                return False
+            conn.execute(
+                update(agent_runs)
+                .where(
+                    agent_runs.c.run_id == run_id,
+                    (agent_runs.c.status == "running")
+                    | ((agent_runs.c.status == "crashed") & (agent_runs.c.error == crashed_agent)),
+                )
+                .values(
+                    status="cancelled", ended_at=ended, error="the run ended cancelled while it ran"
+                )
+            )
+            self._event(conn, run_id, "run", {"status": "cancelled", "error": error})
+        return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set fields of a run that are learnt while it runs (output directory, summary)."""
@@ -322,20 +387,8 @@ class ResultsStore:
             "started_at": started,
         }
         with self._write() as conn:
-            self._upsert(
-                conn,
-                agent_runs,
-                values,
-                ["run_id", "key"],
-                status="running",
-                task_run_id=task_run_id,
-                error=None,
-                ended_at=None,
-                attempts=agent_runs.c.attempts + 1,
-                started_at=case(
-                    (agent_runs.c.status == "running", agent_runs.c.started_at), else_=started
-                ),
-            )
+            self._retime(conn, run_id, key, "running", started)
+            self._local.pending.upsert_agent(False, values)
             self._event(conn, run_id, "agent", {"key": key, "agent": agent, "status": "running"})
 
     def agent_finished(self, run_id: str, key: str, status: str, error: str | None = None) -> None:
@@ -354,24 +407,47 @@ class ResultsStore:
         with self._write() as conn:
             cached_from = self._payer(conn, run_id, key) if status == "cached" else None
             values["cached_from"] = cached_from
-            self._upsert(
-                conn,
-                agent_runs,
-                values,
-                ["run_id", "key"],
-                status=status,
-                cached_from=cached_from,
-                error=error,
-                ended_at=ended,
-            )
+            self._retime(conn, run_id, key, status, ended)
+            self._local.pending.upsert_agent(True, values)
             payload = {"key": key, "agent": agent, "status": status, "error": error}
             self._event(conn, run_id, "agent", payload)
             if error:
                 level = "error" if status == "failed" else "warning"
                 self._event(conn, run_id, "log", {"level": level, "key": key, "message": error})
 
+    def _retime(self, conn: Connection, run_id: str, key: str, status: str, at: datetime) -> None:
+        """Keep an agent's count and seconds of done runs in step with its row, about to
+        get `status` at `at`: out of them if the row was done, into them if it ends done.
+
+        Only top-level agents count, as in the statistics; per-topic runs do not. The
+        row as it was is read once per transaction, then followed in memory: the
+        transaction's agent rows are written at its end.
+        """
+        agent = key.split("[", 1)[0]
+        if key != agent:
+            return
+        pending = self._local.pending
+        old = pending.agent_row(run_id, key)
+        if old is None:
+            found = conn.execute(_AGENT_ROW, {"run_id": run_id, "key": key}).first()
+            old = (
+                _AgentRow(found.status, utc(found.started_at), utc(found.ended_at))
+                if found
+                else None
+            )
+        new = _agent_row_after(old, status, at)
+        pending.set_agent_row(run_id, key, new)
+        count, seconds = 0, 0.0
+        if old is not None and old.status in DONE:
+            count, seconds = -1, -(old.ended_at - old.started_at).total_seconds()
+        if new.status in DONE:
+            count, seconds = count + 1, seconds + (new.ended_at - new.started_at).total_seconds()
+        if count or seconds:
+            pending.add_duration(agent, count, seconds)
+
     def _payer(self, conn: Connection, run_id: str, key: str) -> str | None:
         """The first run with this run's resume key that completed the agent itself."""
+        self._local.pending.flush_agents()  # this run may have completed it just now
         resume_key = select(runs.c.resume_key).where(runs.c.id == run_id).scalar_subquery()
         return conn.scalar(
             select(runs.c.id)
@@ -387,14 +463,26 @@ class ResultsStore:
 
     def record_llm_call(self, run_id: str, agent_key: str, call: dict[str, Any]) -> None:
         """One LLM call, priced."""
+        self.record_llm_calls(run_id, agent_key, [call])
+
+    def record_llm_calls(self, run_id: str, agent_key: str, calls: list[dict[str, Any]]) -> None:
+        """LLM calls of one agent, priced, in one transaction: rows, log events, totals."""
+        if not calls:
+            return
         agent = agent_key.split("[", 1)[0]
-        with self._write() as conn:
-            conn.execute(
-                insert(llm_calls).values(
-                    run_id=run_id, agent_key=agent_key, agent=agent, created_at=now(), **call
-                )
-            )
-            self._event(conn, run_id, "log", _call_log(agent_key, call))
+        created = now()
+        rows = [
+            {"task_run_id": None, "cache_write_tokens": 0, "error": None}
+            | call
+            | {"run_id": run_id, "agent_key": agent_key, "agent": agent, "created_at": created}
+            for call in calls
+        ]
+        with self._write():
+            pending = self._local.pending
+            pending.append(llm_calls, rows)
+            logs = [_event_row(run_id, "log", _call_log(agent_key, call)) for call in calls]
+            pending.append(events, logs)
+            pending.add_up(rows)
 
     def record_file(self, run_id: str, path: str, size: int, sha256: str) -> None:
         """One output file, by its path inside the run's directory."""
@@ -467,8 +555,9 @@ class ResultsStore:
                 .mappings()
                 .all()
             )
+            if not rows:  # nothing to count, and no IN over an empty list
+                return []
             ids = [row["id"] for row in rows]
-            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id.in_(ids))
             done = dict(
                 conn.execute(
                     select(agent_runs.c.run_id, func.count())
@@ -480,7 +569,7 @@ class ResultsStore:
                     .group_by(agent_runs.c.run_id)
                 ).all()
             )
-        return [_run_view(row, totals.get(row["id"]), done.get(row["id"], 0)) for row in rows]
+        return [_run_view(row, done.get(row["id"], 0)) for row in rows]
 
     def run(self, run_id: str) -> dict[str, Any]:
         """One run with its agents (their calls, tokens and cost) and files."""
@@ -498,14 +587,13 @@ class ResultsStore:
                 .all()
             )
             per_key = self._cost_totals(conn, llm_calls.c.agent_key, llm_calls.c.run_id == run_id)
-            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id == run_id)
             run_files = (
                 conn.execute(select(files).where(files.c.run_id == run_id).order_by(files.c.path))
                 .mappings()
                 .all()
             )
         done = sum(1 for a in agents if a["key"] == a["agent"] and a["status"] in DONE)
-        view = _run_view(row, totals.get(run_id), done)
+        view = _run_view(row, done)
         view["agents"] = [_agent_view(a, per_key.get(a["key"])) for a in agents]
         view["files"] = [
             {"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in run_files
@@ -529,10 +617,10 @@ class ResultsStore:
     def stats(self) -> dict[str, Any]:
         """Success rate, average cost and duration of finished runs, and per-agent averages.
 
-        Aggregated in SQL: it reads a handful of rows however long the history.
+        From totals kept up to date on write (a run's usage, each agent's done runs and
+        their seconds, usage by agent): a handful of rows however long the history.
         """
         completed = runs.c.status == "completed"
-        top_level_done = and_(agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent)
         with self.engine.connect() as conn:
             counts = dict(
                 conn.execute(
@@ -542,20 +630,22 @@ class ResultsStore:
                 ).all()
             )
             run_seconds = _seconds_sql(conn, runs.c.started_at, runs.c.ended_at)
-            duration = conn.scalar(select(func.avg(run_seconds)).where(completed))
-            spent = conn.scalar(
-                select(func.sum(llm_calls.c.cost))
-                .join(runs, runs.c.id == llm_calls.c.run_id)
-                .where(completed)
-            )
-            agent_seconds = _seconds_sql(conn, agent_runs.c.started_at, agent_runs.c.ended_at)
+            duration, spent = conn.execute(
+                select(func.avg(run_seconds), func.sum(runs.c.cost)).where(completed)
+            ).one()
             agents = conn.execute(
-                select(agent_runs.c.agent, func.count(), func.avg(agent_seconds))
-                .where(top_level_done)
-                .group_by(agent_runs.c.agent)
-                .order_by(agent_runs.c.agent)
+                select(agent_durations)
+                .where(agent_durations.c.runs > 0)
+                .order_by(agent_durations.c.agent)
             ).all()
-            agent_totals = self._cost_totals(conn, llm_calls.c.agent, true())
+            agent_usage = {
+                agent: (int(calls), cost)
+                for agent, calls, cost in conn.execute(
+                    select(usage.c.agent, func.sum(usage.c.calls), func.sum(usage.c.cost)).group_by(
+                        usage.c.agent
+                    )
+                )
+            }
         finished, done = sum(counts.values()), counts.get("completed", 0)
         return {
             "runs": finished,
@@ -567,9 +657,9 @@ class ResultsStore:
                 {
                     "agent": name,
                     "runs": count,
-                    "average_duration_s": round(float(seconds or 0), 3),
-                    "average_cost": agent_totals.get(name, _empty_totals())["cost"] / count,
-                    "calls": agent_totals.get(name, _empty_totals())["calls"],
+                    "average_duration_s": round(seconds / count, 3),
+                    "average_cost": agent_usage.get(name, (0, Decimal(0)))[1] / count,
+                    "calls": agent_usage.get(name, (0, Decimal(0)))[0],
                 }
                 for name, count, seconds in agents
             ],
@@ -642,7 +732,15 @@ class ResultsStore:
 
         Each with its totals (calls, tokens, cost), duration, conversations and topic mix.
         """
+        completed = and_(runs.c.status == "completed", runs.c.window_start.is_not(None))
         with self.engine.connect() as conn:
+            windows = (
+                select(runs.c.window_start)
+                .where(completed)
+                .group_by(runs.c.window_start)
+                .order_by(runs.c.window_start.desc())
+                .limit(weeks)
+            )
             # Newest window first; the first run seen of a window is its newest.
             rows = conn.execute(
                 select(
@@ -652,18 +750,14 @@ class ResultsStore:
                     runs.c.started_at,
                     runs.c.ended_at,
                     runs.c.summary,
+                    *(runs.c[name] for name in TOTALS),
                 )
-                .where(runs.c.status == "completed", runs.c.window_start.is_not(None))
+                .where(completed, runs.c.window_start.in_(windows.scalar_subquery()))
                 .order_by(runs.c.window_start.desc(), runs.c.started_at.desc())
-            )
-            chosen: dict[date, Any] = {}
-            for row in rows:
-                chosen.setdefault(row.window_start, row)
-                if len(chosen) >= weeks:
-                    break
-            rows.close()
-            ids = [row.id for row in chosen.values()]
-            totals = self._cost_totals(conn, llm_calls.c.run_id, llm_calls.c.run_id.in_(ids))
+            ).all()
+        chosen: dict[date, Any] = {}
+        for row in rows:
+            chosen.setdefault(row.window_start, row)
         return [
             {
                 "run_id": row.id,
@@ -674,7 +768,7 @@ class ResultsStore:
                 "conversations": (row.summary or {}).get("conversations"),
                 "topic_mix": (row.summary or {}).get("topic_mix", {}),
             }
-            | totals.get(row.id, _empty_totals())
+            | {name: getattr(row, name) for name in TOTALS}
             for row in reversed(chosen.values())
         ]
 
@@ -695,19 +789,17 @@ class ResultsStore:
                 .group_by(agent_runs.c.agent)
                 .order_by(agent_runs.c.agent)
             ).all()
-            usage = conn.execute(
+            used = conn.execute(
                 select(
-                    llm_calls.c.agent,
-                    llm_calls.c.provider,
-                    llm_calls.c.model,
-                    func.count(),
-                    func.sum(llm_calls.c.input_tokens),
-                    func.sum(llm_calls.c.output_tokens),
-                    func.sum(llm_calls.c.cached_tokens),
-                    func.sum(llm_calls.c.cost),
-                )
-                .group_by(llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model)
-                .order_by(llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model)
+                    usage.c.agent,
+                    usage.c.provider,
+                    usage.c.model,
+                    usage.c.calls,
+                    usage.c.input_tokens,
+                    usage.c.output_tokens,
+                    usage.c.cached_tokens,
+                    usage.c.cost,
+                ).order_by(usage.c.agent, usage.c.provider, usage.c.model)
             ).all()
         return {
             "runs_by_status": by_status,
@@ -721,14 +813,234 @@ class ResultsStore:
                     "provider": row[1],
                     "model": row[2],
                     "calls": row[3],
-                    "input_tokens": row[4] or 0,
-                    "output_tokens": row[5] or 0,
-                    "cached_tokens": row[6] or 0,
-                    "cost": row[7] or Decimal(0),
+                    "input_tokens": row[4],
+                    "output_tokens": row[5],
+                    "cached_tokens": row[6],
+                    "cost": row[7],
                 }
-                for row in usage
+                for row in used
             ],
         }
+
+
+TOTALS = ("calls", "input_tokens", "output_tokens", "cached_tokens", "cost", "estimated_calls")
+USAGE_KEY = ("agent", "provider", "model")
+
+
+def _upsert_statement(
+    conn: Connection, table: Table, values: dict, keys: list[str], on_conflict: Any
+) -> Any:
+    """INSERT .. ON CONFLICT (keys) DO UPDATE SET `on_conflict(statement)` in the dialect."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(table).values(**values)
+    return statement.on_conflict_do_update(index_elements=keys, set_=on_conflict(statement))
+
+
+# A run's usage totals, each plus a parameter named apart from its column (SQLAlchemy
+# keeps the columns' own names for SET): one statement, compiled once, executemany'd.
+_ADD_TO_RUNS = (
+    update(runs)
+    .where(runs.c.id == bindparam("b_id"))
+    .values({n: runs.c[n] + bindparam(f"b_{n}", type_=runs.c[n].type) for n in TOTALS})
+)
+
+
+def _bound(totals: dict[str, Any]) -> dict[str, Any]:
+    return {f"b_{name}": value for name, value in totals.items()}
+
+
+@cache
+def _agent_upsert(dialect_name: str, ending: bool) -> Any:
+    """An agent row's upsert as it starts or ends; built once, as its rows come often."""
+    statement = (sqlite if dialect_name == "sqlite" else postgresql).insert(agent_runs)
+    new = statement.excluded
+    if ending:
+        changed = {
+            "status": new.status,
+            "cached_from": new.cached_from,
+            "error": new.error,
+            "ended_at": new.ended_at,
+        }
+    else:
+        running = agent_runs.c.status == "running"
+        changed = {
+            "status": new.status,
+            "task_run_id": new.task_run_id,
+            "error": None,
+            "ended_at": None,
+            "attempts": agent_runs.c.attempts + 1,
+            "started_at": case((running, agent_runs.c.started_at), else_=new.started_at),
+        }
+    return statement.on_conflict_do_update(index_elements=["run_id", "key"], set_=changed)
+
+
+@cache
+def _adding(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
+    """INSERT a row, or on conflict over `keys` add its other columns to the row's."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement = dialect.insert(table)
+    added = {c.name: c + statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=added)
+
+
+class _AgentRow(NamedTuple):
+    """What `_retime` needs of an agent's row: its status and times (in UTC)."""
+
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+_AGENT_ROW = select(agent_runs.c.status, agent_runs.c.started_at, agent_runs.c.ended_at).where(
+    agent_runs.c.run_id == bindparam("run_id"), agent_runs.c.key == bindparam("key")
+)
+
+
+def _agent_row_after(old: _AgentRow | None, status: str, at: datetime) -> _AgentRow:
+    """The row as `_agent_upsert` leaves it: a start keeps a running row's start, an
+    ending keeps any row's start."""
+    if status == "running":
+        kept = old is not None and old.status == "running"
+        return _AgentRow(status, old.started_at if kept else at, None)
+    return _AgentRow(status, old.started_at if old is not None else at, at)
+
+
+def _event_row(run_id: str, kind: str, payload: dict) -> dict[str, Any]:
+    return {"run_id": run_id, "kind": kind, "payload": payload, "created_at": now()}
+
+
+class _Pending:
+    """What a write transaction appends and adds up, written in one go at its end.
+
+    LLM calls and events go in with one executemany per table, in the order recorded,
+    so event ids grow in that order; no write reads them back. Their totals are added
+    once per run and once per agent, provider and model, in key order: transactions
+    running at once on PostgreSQL lock the shared usage rows in one order, so they wait
+    for each other but cannot deadlock.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._runs: dict[str, dict[str, Any]] = {}
+        self._usage: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._durations: dict[str, tuple[int, float]] = {}
+        self._agent_upserts: list[tuple[bool, dict[str, Any]]] = []
+        self._agent_rows: dict[tuple[str, str], _AgentRow] = {}
+
+    def upsert_agent(self, ending: bool, values: dict[str, Any]) -> None:
+        """An agent row's upsert (`_agent_upsert`), written with the others in order."""
+        self._agent_upserts.append((ending, values))
+
+    def agent_row(self, run_id: str, key: str) -> _AgentRow | None:
+        """The agent's row as this transaction left it, if it changed it."""
+        return self._agent_rows.get((run_id, key))
+
+    def set_agent_row(self, run_id: str, key: str, row: _AgentRow) -> None:
+        self._agent_rows[(run_id, key)] = row
+
+    def flush_agents(self) -> None:
+        """Write the agent rows upserted so far: before a statement that reads or
+        changes agent rows. One executemany per run of rows with the same upsert, and
+        a key at most once in each (PostgreSQL may make one multi-row INSERT of them,
+        which cannot update a row twice)."""
+        group: list[dict[str, Any]] = []
+        keys: set[tuple[str, str]] = set()
+        ending = False
+        for row_ending, values in self._agent_upserts:
+            key = (values["run_id"], values["key"])
+            if group and (row_ending != ending or key in keys):
+                self._upsert_agents(ending, group)
+                group, keys = [], set()
+            ending = row_ending
+            group.append(values)
+            keys.add(key)
+        if group:
+            self._upsert_agents(ending, group)
+        self._agent_upserts.clear()
+        self._agent_rows.clear()  # the database has them now, and whatever changes them next
+
+    def _upsert_agents(self, ending: bool, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(_agent_upsert(self.conn.dialect.name, ending), rows)
+
+    def append(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Rows for an append-only table; those of one call share their keys (executemany)."""
+        self._rows.setdefault(table, []).extend(rows)
+
+    def add_up(self, calls: list[dict[str, Any]]) -> None:
+        """LLM call rows into their run's totals and their agent, provider and model's."""
+        for call in calls:
+            adds = (1, call["input_tokens"], call["output_tokens"], call["cached_tokens"])
+            adds += (Decimal(call["cost"]), 1 if call["estimated"] else 0)
+            key = tuple(call[name] for name in USAGE_KEY)
+            usage_row = {name: call[name] for name in USAGE_KEY} | dict.fromkeys(TOTALS, 0)
+            for totals in (
+                self._runs.setdefault(call["run_id"], dict.fromkeys(TOTALS, 0)),
+                self._usage.setdefault(key, usage_row),
+            ):
+                for name, add in zip(TOTALS, adds, strict=True):
+                    totals[name] += add
+
+    def add_duration(self, agent: str, runs: int, seconds: float) -> None:
+        """Done runs of a top-level agent and their seconds, added (or taken away)."""
+        had_runs, had_seconds = self._durations.get(agent, (0, 0.0))
+        self._durations[agent] = (had_runs + runs, had_seconds + seconds)
+
+    def flush(self) -> None:
+        conn = self.conn
+        self.flush_agents()
+        for table, rows in self._rows.items():
+            conn.execute(insert(table), rows)
+        if self._runs:
+            added = [{"b_id": run_id} | _bound(adds) for run_id, adds in sorted(self._runs.items())]
+            conn.execute(_ADD_TO_RUNS, added)
+        if self._usage:
+            added = [row for _, row in sorted(self._usage.items())]
+            conn.execute(_adding(conn.dialect.name, usage, USAGE_KEY), added)
+        if self._durations:
+            added = [
+                {"agent": agent, "runs": count, "seconds": seconds}
+                for agent, (count, seconds) in sorted(self._durations.items())
+            ]
+            conn.execute(_adding(conn.dialect.name, agent_durations, ("agent",)), added)
+        self._rows.clear()
+        self._runs.clear()
+        self._usage.clear()
+        self._durations.clear()
+
+
+def add_up_history(conn: Connection) -> None:
+    """Add up LLM calls and agent runs written without their totals: a v1 store's, once
+    on its upgrade to v2, or a history loaded in bulk into an empty store."""
+    sums = [
+        func.count(),
+        func.sum(llm_calls.c.input_tokens),
+        func.sum(llm_calls.c.output_tokens),
+        func.sum(llm_calls.c.cached_tokens),
+        func.sum(llm_calls.c.cost),
+        func.sum(case((llm_calls.c.estimated, 1), else_=0)),
+    ]
+    per_run = conn.execute(select(llm_calls.c.run_id, *sums).group_by(llm_calls.c.run_id))
+    totals = [
+        {"b_id": run_id} | _bound(dict(zip(TOTALS, sums, strict=True))) for run_id, *sums in per_run
+    ]
+    if totals:  # the totals start at 0: adding them sets them
+        conn.execute(_ADD_TO_RUNS, totals)
+    keys = [llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model]
+    conn.execute(
+        insert(usage).from_select(
+            ["agent", "provider", "model", *TOTALS], select(*keys, *sums).group_by(*keys)
+        )
+    )
+    seconds = _seconds_sql(conn, agent_runs.c.started_at, agent_runs.c.ended_at)
+    conn.execute(
+        insert(agent_durations).from_select(
+            ["agent", "runs", "seconds"],
+            select(agent_runs.c.agent, func.count(), func.coalesce(func.sum(seconds), 0.0))
+            .where(agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent)
+            .group_by(agent_runs.c.agent),
+        )
+    )
 
 
 def _seconds_sql(conn: Connection, started: Any, ended: Any) -> Any:
@@ -764,13 +1076,14 @@ def _empty_totals() -> dict[str, Any]:
     }
 
 
-def _run_view(row: Any, totals: dict | None, agents_done: int) -> dict[str, Any]:
+def _run_view(row: Any, agents_done: int) -> dict[str, Any]:
+    """A run's row (its usage totals included) with its times in UTC and its progress."""
     view = dict(row)
     view["started_at"] = utc(row["started_at"])
     view["ended_at"] = utc(row["ended_at"])
     view["duration_s"] = _seconds(row["started_at"], row["ended_at"])
     view["agents_done"] = agents_done
-    return view | (totals or _empty_totals())
+    return view
 
 
 def _agent_view(row: Any, totals: dict | None) -> dict[str, Any]:

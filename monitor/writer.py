@@ -4,22 +4,51 @@ A hook runs in the thread of the agent it reports on. Waiting there for the stor
 would hold the agent up, and on a busy machine a write also waits its turn for the
 interpreter behind every running agent. So hooks hand their writes over and go on;
 the flow's end hooks wait for everything handed over before they close the run.
+
+Writes that queued up while the previous ones ran are written together: consecutive
+writes of one `ResultsStore` in one transaction (`ResultsStore.batch`), so a burst of
+rows costs one commit rather than one each. A writer given its run's store writes
+everything handed over in that store's transactions (a function that calls the store,
+like recording an agent's files, joins them); callbacks that must see the rows
+committed (`after_commit`) wait for the end of the transaction instead of splitting it.
 """
 
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
+from itertools import groupby
 from typing import Any
+
+from monitor.store import ResultsStore
 
 log = logging.getLogger("voc.monitor")
 _STOP = object()
+# Bounds how long a batch keeps its transaction open: a live reader of the event log
+# gives up on ids that stay uncommitted for seconds.
+MAX_BATCH = 500
+# How long a write waits for others to share its transaction. A run's writes come a
+# few at a time: alone, each would cost a transaction (begin, commit, the totals'
+# statements), a little CPU taken from the agents. Short beside what a live view
+# shows (the dashboard polls every 100 ms); `close()` does not wait for it.
+LINGER_S = 0.05
+
+Write = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class _AfterCommit(tuple):
+    """The (no) arguments of a callback handed to `after_commit`, told apart by type."""
+
+
+_AFTER_COMMIT = _AfterCommit()
 
 
 class StoreWriter:
     """Runs the writes it is given one after another, in the order given."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, store: ResultsStore | None = None) -> None:
+        self._store = store
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
@@ -34,6 +63,15 @@ class StoreWriter:
                 return
         write(*args)
 
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Call `callback` once the writes handed over before it are committed: after
+        the transaction they are in, so perhaps after some handed over later too."""
+        with self._lock:
+            if not self._closed:
+                self._queue.put((callback, _AFTER_COMMIT))
+                return
+        callback()
+
     def close(self) -> None:
         """Wait until every write handed over is done."""
         with self._lock:
@@ -44,9 +82,55 @@ class StoreWriter:
         self._thread.join()
 
     def _work(self) -> None:
-        while (item := self._queue.get()) is not _STOP:
-            write, args = item
-            try:
-                write(*args)
-            except Exception:  # one failed write must not stop the ones after it
-                log.exception("results store write failed: %s", getattr(write, "__name__", write))
+        stopping = False
+        while not stopping:
+            pending = [self._queue.get()]
+            until = time.monotonic() + LINGER_S
+            while len(pending) < MAX_BATCH and pending[-1] is not _STOP:
+                try:
+                    pending.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
+                except queue.Empty:
+                    break
+            stopping = pending[-1] is _STOP  # close() puts it last, after every write
+            if stopping:
+                pending.pop()
+            writes = [item for item in pending if not isinstance(item[1], _AfterCommit)]
+            if self._store is not None:
+                _write_all(self._store, writes)
+            else:
+                for store, grouped in groupby(writes, key=_store_of):
+                    _write_all(store, list(grouped))
+            for callback, args in pending:
+                if isinstance(args, _AfterCommit):
+                    _run(callback, args)
+
+
+def _store_of(item: Write) -> ResultsStore | None:
+    """The store a write is a method of; None for anything else."""
+    owner = getattr(item[0], "__self__", None)
+    return owner if isinstance(owner, ResultsStore) else None
+
+
+def _write_all(store: ResultsStore | None, writes: list[Write]) -> None:
+    """Store writes in one transaction; if that fails, one by one, so only the bad one is lost.
+
+    Anything that is not a store write runs alone, after the writes before it were
+    committed: it may read what they wrote from another connection.
+    """
+    if store is not None and len(writes) > 1:
+        try:
+            with store.batch():
+                for write, args in writes:
+                    write(*args)
+            return
+        except Exception:  # rolled back whole: find the bad write by writing them singly
+            log.info("a batch of %d store writes failed; writing them one by one", len(writes))
+    for write, args in writes:
+        _run(write, args)
+
+
+def _run(write: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        write(*args)
+    except Exception:  # one failed write must not stop the ones after it
+        log.exception("results store write failed: %s", getattr(write, "__name__", write))

@@ -39,6 +39,7 @@ DAY = 86400
 WINDOW_END = int(START.timestamp()) + 14 * DAY - 1  # Sunday 2026-11-22 23:59:59
 EXPORT_AT = WINDOW_END + 1 + 10 * 3600  # nothing happens after Monday 10:00 UTC
 WEEK_COUNTS = (172, 180)
+CUSTOMERS = 280  # English-speaking ones; a few more write in other languages
 ODD_PER_WEEK = 5
 FOREIGN_PER_LANGUAGE_PER_WEEK = 3
 EXACT_DUPLICATES = 12
@@ -1940,8 +1941,7 @@ def topic_mix(rng: random.Random, week: int, total: int) -> list[tuple[str, str]
     return mix
 
 
-def week_specs(rng: random.Random, week: int) -> list[Spec]:
-    count = WEEK_COUNTS[week]
+def week_specs(rng: random.Random, week: int, count: int) -> list[Spec]:
     times = sorted(random_time(rng, week) for _ in range(count))
     foreign = [(lang, i) for lang in LANGUAGES for i in range(FOREIGN_PER_LANGUAGE_PER_WEEK)]
     special = rng.sample(range(count), ODD_PER_WEEK + len(foreign) + 1)
@@ -2639,12 +2639,16 @@ def near_duplicate(rng: random.Random, ids: Ids, original: Json, customer: Custo
 # --------------------------------------------------------------------------- main
 
 
-def generate(seed: int = SEED) -> Json:
+def generate(
+    seed: int = SEED, week_counts: tuple[int, int] = WEEK_COUNTS, customers: int = CUSTOMERS
+) -> Json:
+    """The two weeks' `conversation.list`; other counts make larger data sets (benchmarks)."""
     rng = random.Random(seed)
     ids, deck = Ids(rng), Deck(rng)
-    people = english_customers(rng, 280)
+    people = english_customers(rng, customers)
     foreign = foreign_customers(rng)
-    specs = sorted(week_specs(rng, 0) + week_specs(rng, 1), key=lambda s: s.created_at)
+    weeks = week_specs(rng, 0, week_counts[0]) + week_specs(rng, 1, week_counts[1])
+    specs = sorted(weeks, key=lambda s: s.created_at)
     conversations: list[Json] = []
     owners: dict[str, Customer] = {}
     for spec in specs:

@@ -1,6 +1,7 @@
 """Agent 1: load the window's conversations from the bundled sample, an export file or Intercom."""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,29 @@ def source_path(source: str) -> Path:
     return path
 
 
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """One conversation object per line, read a line at a time.
+
+    A large export then never sits in memory whole, as text or as parsed objects.
+    """
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                problem = f"not valid JSON (line {number}: {exc.msg})"
+                raise SourceError(f"{path.name}: {problem}") from exc
+
+
+def iter_export(path: Path) -> Iterator[dict[str, Any]]:
+    """The conversation objects of `read_export`, streamed from a JSONL file."""
+    if path.suffix == ".jsonl":
+        return read_jsonl(path)
+    return iter(read_export(path))
+
+
 def read_export(path: Path) -> list[dict[str, Any]]:
     """Conversation objects from a JSON list, an Intercom `conversation.list`, JSONL or CSV."""
     if path.suffix.lower() == ".csv":
@@ -34,10 +58,10 @@ def read_export(path: Path) -> list[dict[str, Any]]:
             return read_csv_export(path)
         except CSVExportError as exc:
             raise SourceError(f"{path.name}: {exc}") from exc
+    if path.suffix == ".jsonl":
+        return list(read_jsonl(path))
     text = path.read_text(encoding="utf-8")
     try:
-        if path.suffix == ".jsonl":
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
@@ -144,15 +168,18 @@ def load_conversations(
     run's directory, so the run can be repeated offline with `--source` that file.
     """
     path, downloaded = fetch(source, start, end, directory)
-    conversations = [_parse(raw, i, path) for i, raw in enumerate(read_export(path))]
-    inside = [c for c in conversations if start <= c.created_at.date() <= end]
+    read, inside = 0, []
+    for read, raw in enumerate(iter_export(path), 1):
+        conversation = _parse(raw, read - 1, path)
+        if start <= conversation.created_at.date() <= end:
+            inside.append(conversation)
     return Loaded(
         source=source,
         window_start=start,
         window_end=end,
         conversations=inside,
-        read=len(conversations),
-        outside_window=len(conversations) - len(inside),
+        read=read,
+        outside_window=read - len(inside),
         directory=directory if downloaded else None,
         files=[path] if downloaded else [],
     )

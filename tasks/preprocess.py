@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from tasks.agent import agent
-from tasks.models import Conversation, Preprocessed
+from tasks.models import Conversation, Message, Preprocessed
 from tasks.text import html_to_text
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -50,16 +50,18 @@ def redact(text: str, counts: Counter) -> str:
 
 
 def _clean(conversation: Conversation, counts: Counter) -> Conversation:
+    # New records rather than `model_copy`, which would give each copy its own field set.
     messages = [
-        m.model_copy(
-            update={
+        Message(
+            **{
+                **dict(m),
                 "text": redact(html_to_text(m.text), counts),
                 "author_name": None if m.author_type == "user" else m.author_name,
             }
         )
         for m in conversation.messages
     ]
-    return conversation.model_copy(update={"messages": messages, "customer_email": None})
+    return Conversation(**{**dict(conversation), "messages": messages, "customer_email": None})
 
 
 def deduplicate(conversations: list[Conversation]) -> list[Conversation]:

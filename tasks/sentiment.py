@@ -19,15 +19,21 @@ INSTRUCTIONS = (
 
 @agent("sentiment_for_topic", task_run_name="topic_sentiment[{topic}]")
 def sentiment_for_topic(topic: str, conversations: list[dict], llm: LLMSettings) -> TopicSentiment:
-    """Sentiment mix of one topic's conversations, read in batches."""
-    readings = []
-    for i in range(0, len(conversations), BATCH):
-        payload = {"topic": topic, "conversations": conversations[i : i + BATCH]}
-        readings.append(
-            llm_client(llm).complete(
-                LLMRequest("read_sentiment", INSTRUCTIONS, payload, SentimentReading)
-            )
+    """Sentiment mix of one topic's conversations, read in batches sent at once.
+
+    A large topic's batches would otherwise go one after the other and be the last
+    thing the run waits for; the client's limit still bounds the requests in flight.
+    """
+    requests = [
+        LLMRequest(
+            "read_sentiment",
+            INSTRUCTIONS,
+            {"topic": topic, "conversations": conversations[i : i + BATCH]},
+            SentimentReading,
         )
+        for i in range(0, len(conversations), BATCH)
+    ]
+    readings = llm_client(llm).complete_many(requests)
     scores = [score for reading in readings for score in reading.scores]
     return TopicSentiment(
         topic=topic,

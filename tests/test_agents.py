@@ -1,17 +1,21 @@
 """The agents as plain functions (`task.fn`): no Prefect engine, no monitor."""
 
+import json
 import random
 import re
 from datetime import date
 
 import pytest
 
+from tasks.llm import LLMSettings
 from tasks.load import SourceError, load_conversations, to_conversation
 from tasks.models import Share, Topics
 from tasks.percent import shares, tenths_total
 from tasks.preprocess import deduplicate, preprocess
+from tasks.sentiment import sentiment_for_topic
 from tasks.validation import ValidationFailed, validation
 from tests.conftest import intercom_conversation, write_export
+from tests.servers.openai import FakeOpenAI
 
 DAY = 1_763_337_600  # 2025-11-17 00:00 UTC
 
@@ -84,6 +88,24 @@ def test_load_names_what_is_wrong_with_a_bad_export(tmp_path, content, message):
         load_conversations.fn(str(path), date(2025, 11, 17), date(2025, 11, 23))
 
 
+def test_a_jsonl_export_loads_like_the_same_json_export(tmp_path):
+    raw = [intercom_conversation(str(i), DAY + i * 86_400, "invoice question") for i in range(10)]
+    jsonl = tmp_path / "export.jsonl"
+    jsonl.write_text("".join(json.dumps(c) + "\n\n" for c in raw))
+    window = (date(2025, 11, 18), date(2025, 11, 20))
+    from_json = load_conversations.fn(str(write_export(tmp_path / "export.json", raw)), *window)
+    from_jsonl = load_conversations.fn(str(jsonl), *window)
+    assert from_jsonl.conversations == from_json.conversations
+    assert (from_jsonl.read, from_jsonl.outside_window) == (10, 7)
+
+
+def test_a_bad_line_of_a_jsonl_export_is_named(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(intercom_conversation("1", DAY, "hi")) + "\n{oops\n")
+    with pytest.raises(SourceError, match=re.escape("export.jsonl: not valid JSON (line 2")):
+        load_conversations.fn(str(path), date(2025, 11, 17), date(2025, 11, 23))
+
+
 def test_load_of_a_missing_file_says_so(tmp_path):
     with pytest.raises(SourceError, match="source file not found"):
         load_conversations.fn(str(tmp_path / "gone.json"), date(2025, 11, 17), date(2025, 11, 23))
@@ -106,3 +128,18 @@ def test_validation_passes_correct_breakdowns():
     assert [(c.name, c.total, c.ok) for c in result.checks] == [
         ("topic_detection.mix", 100.0, True)
     ]
+
+
+def test_a_topics_sentiment_batches_go_out_together_within_the_limit(monkeypatch):
+    texts = [{"id": f"c{i}", "text": f"The invoice {i} is wrong"} for i in range(130)]
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        server.delay_s = 0.2
+        llm = LLMSettings(
+            provider="openai", model="gpt-4o-mini", base_url=server.base_url, concurrency=3
+        )
+        reading = sentiment_for_topic.fn("Billing", texts, llm)
+        batches = [seen.body["messages"][-1]["content"] for seen in server.requests]
+    assert server.max_in_flight == 3  # 4 batches of at most 40, three at once
+    assert sorted(len(json.loads(b)["conversations"]) for b in batches) == [10, 40, 40, 40]
+    assert sum(share.count for share in reading.mix) == 130

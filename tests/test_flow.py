@@ -40,14 +40,24 @@ def small_export(path: Path, week_start: int, count: int = 30) -> Path:
     return write_export(path, conversations)
 
 
-def prefect_records(flow_run_id: str) -> tuple[list, list]:
+def prefect_records(flow_run_id: str, names: list[str]) -> tuple[list, list]:
+    """The run's task runs and artifacts in Prefect's API, once its task runs have `names`.
+
+    The client reports task runs as events, which the server records a moment later:
+    for a while some are missing, and some still carry a temporary name
+    (`gamma_presentation-d56`) until the event with the real one arrives.
+    """
+    expected = sorted(names)
+
     async def read() -> tuple[list, list]:
         runs = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
         async with get_client() as client:
-            return (
-                await client.read_task_runs(flow_run_filter=runs),
-                await client.read_artifacts(flow_run_filter=runs),
-            )
+            for _ in range(100):
+                found = await client.read_task_runs(flow_run_filter=runs)
+                if sorted(t.name for t in found) == expected:
+                    break
+                await asyncio.sleep(0.1)
+            return found, await client.read_artifacts(flow_run_filter=runs)
 
     return asyncio.run(read())
 
@@ -93,7 +103,7 @@ def test_a_run_records_every_agent_call_and_file(
     assert all(a["status"] in ("completed", "skipped") for a in run["agents"])
     assert [a["status"] for a in top_level if a["agent"] == "gamma_presentation"] == ["skipped"]
 
-    task_runs, artifacts = prefect_records(run_id)
+    task_runs, artifacts = prefect_records(run_id, [a["key"] for a in run["agents"]])
     assert sorted(a["key"] for a in run["agents"]) == sorted(t.name for t in task_runs)
     assert {a["agent"] for a in run["agents"] if "[" in a["key"]} == {
         "sub_topic_detection",

@@ -1,7 +1,9 @@
 """`create_app`: the dashboard's FastAPI app over one results store.
 
-Reads only: every endpoint answers from the store (`ResultsStore`), and live
-updates come from the store's event log through one `EventHub` per app.
+Reads answer from the store (`ResultsStore`), and live updates come from the store's
+event log through one `EventHub` per app. The only writes, starting and cancelling
+runs, go to Prefect through `Launcher` (monitor.dashboard.launch): the store is
+written by the flow runs' hooks, never by the dashboard.
 """
 
 import asyncio
@@ -12,17 +14,22 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from monitor.dashboard import export, metrics
 from monitor.dashboard.access import Access
+from monitor.dashboard.csrf import WriteGuard
 from monitor.dashboard.files import FileRefused, check_raw_path, media_type, resolve_run_file
 from monitor.dashboard.headers import DOWNLOAD_CSP, SecurityHeaders
+from monitor.dashboard.launch import HOW_TO_DEPLOY, Launcher, LaunchError
 from monitor.dashboard.live import EventHub
 from monitor.dashboard.reaper import reap_dead_runs
+from monitor.dashboard.run_request import RunRequest
 from monitor.dashboard.sse import event_stream
 from monitor.dashboard.views import run_detail
 from monitor.render import jsonable
@@ -41,14 +48,17 @@ def create_app(
     keepalive: float = 10.0,
     reap_every: float = 30.0,
     hub: EventHub | None = None,
+    launcher: Launcher | None = None,
 ) -> FastAPI:
     """The dashboard app over `store`.
 
     `token` guards every request; `loopback_only` refuses Host names that are not
     loopback; `keepalive` (seconds, at most 15) spaces SSE keepalive comments;
-    `reap_every` (seconds) spaces the checks for runs whose process died.
+    `reap_every` (seconds) spaces the checks for runs whose process died;
+    `launcher` starts and cancels runs (default: the Prefect API of Prefect's settings).
     """
     hub = hub or EventHub(store)
+    launcher = launcher or Launcher.from_settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +82,20 @@ def create_app(
     app.add_middleware(SecurityHeaders)  # outermost: refusals get the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _routes(app, store, hub, prefect_ui_url, keepalive)
+    _launch_routes(app, store, launcher, WriteGuard(token=token, loopback_only=loopback_only))
+
+    @app.exception_handler(LaunchError)
+    async def launch_refused(request: Request, exc: LaunchError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One sentence a person can read (the page shows `detail`), the list beside it.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": _one_line(errors), "errors": errors}, status_code=422)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -176,6 +200,51 @@ def _routes(
     def prometheus() -> PlainTextResponse:
         """Runs by status, agent durations, tokens and cost by agent and model."""
         return PlainTextResponse(metrics.render(store.metrics()), media_type=metrics.CONTENT_TYPE)
+
+
+def _launch_routes(
+    app: FastAPI, store: ResultsStore, launcher: Launcher, guard: WriteGuard
+) -> None:
+    @app.get("/api/csrf")
+    def csrf() -> JSONResponse:
+        """The token the page sends back in X-CSRF-Token with every write."""
+        return JSONResponse({"token": guard.csrf_token}, headers={"cache-control": "no-store"})
+
+    @app.post("/api/runs", status_code=201, dependencies=[Depends(guard)])
+    async def start_run(request: RunRequest) -> JSONResponse:
+        """A new flow run of the weekly deployment; Prefect queues it if all slots are taken."""
+        started = await launcher.start(request)
+        return JSONResponse(started, status_code=201)
+
+    @app.get("/api/queue")
+    async def queue() -> JSONResponse:
+        """Runs waiting to start, in order; `recorded` once the monitor has their rows."""
+        if not launcher.api_url:
+            return JSONResponse({"configured": False, "detail": HOW_TO_DEPLOY, "queue": []})
+        try:
+            waiting = await launcher.queue()
+        except LaunchError as exc:  # polled every few seconds: say why, without an error status
+            return JSONResponse({"configured": True, "detail": str(exc), "queue": []})
+        ids = [entry["flow_run_id"] for entry in waiting]
+        recorded = await run_in_threadpool(lambda: {i: store.has_run(i) for i in ids})
+        for entry in waiting:
+            entry["recorded"] = recorded[entry["flow_run_id"]]
+        return JSONResponse({"configured": True, "detail": None, "queue": waiting})
+
+    @app.post("/api/runs/{run_id}/cancel", dependencies=[Depends(guard)])
+    async def cancel_run(run_id: str) -> JSONResponse:
+        """Cancel the run through Prefect; its worker stops it, the store ends it `cancelled`."""
+        return JSONResponse(await launcher.cancel(run_id))
+
+
+def _one_line(errors: list[dict]) -> str:
+    """`field: message; ...` from pydantic's errors, without its "Value error, " prefix."""
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "invalid request"
 
 
 def _resume_point(last_event_id: str | None, after: int | None) -> int | None:

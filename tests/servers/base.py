@@ -115,7 +115,7 @@ class FakeServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -130,3 +130,8 @@ class FakeServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 stalls a client 1-2 s when 16 connections arrive at once.
+    request_queue_size = 64

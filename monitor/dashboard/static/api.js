@@ -11,15 +11,34 @@ export class ApiError extends Error {
 /** GET a JSON endpoint; a non-2xx answer throws ApiError with the server's detail. */
 export async function getJSON(path) {
   const response = await fetch(path, { headers: { accept: "application/json" } });
-  if (!response.ok) {
-    let detail = response.statusText;
-    try {
-      detail = (await response.json()).detail || detail;
-    } catch {
-      /* not JSON: keep the status text */
-    }
-    throw new ApiError(response.status, String(detail));
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+async function failure(response) {
+  let detail = response.statusText;
+  try {
+    detail = (await response.json()).detail || detail;
+  } catch {
+    /* not JSON: keep the status text */
   }
+  return new ApiError(response.status, String(detail));
+}
+
+let csrfToken = null;
+
+/**
+ * POST JSON with the page's CSRF token (fetched once from api/csrf): the only writes
+ * are starting and cancelling runs. A non-2xx answer throws ApiError with its detail.
+ */
+export async function postJSON(path, body) {
+  if (csrfToken === null) csrfToken = (await getJSON("api/csrf")).token;
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/json", "x-csrf-token": csrfToken },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) throw await failure(response);
   return response.json();
 }
 

@@ -3,6 +3,7 @@
 import { follow, getJSON, throttle } from "./api.js";
 import { h, outLink, replace } from "./dom.js";
 import { int, money, seconds, shortId, STATUS_ICONS, when, windowText } from "./format.js";
+import { launchPanel } from "./launch.js";
 
 function runRow(run) {
   const link = `#/runs/${encodeURIComponent(run.id)}`;
@@ -33,7 +34,8 @@ function statsStrip(stats) {
 export function historyView(root) {
   const strip = h("section");
   const table = h("section", { class: "panel" });
-  replace(root, h("h2", {}, "Runs"), strip, table,
+  const [launch, stopLaunch] = launchPanel();
+  replace(root, h("h2", {}, "Runs"), strip, launch, table,
     h("p", { class: "muted small" }, "Export every LLM call: ",
       h("a", { href: "api/export?format=csv" }, "CSV"), " · ", h("a", { href: "api/export?format=json" }, "JSON"),
       " · ", h("a", { href: "metrics" }, "Prometheus metrics")));
@@ -46,18 +48,22 @@ export function historyView(root) {
         h("thead", {}, h("tr", {}, ["Status", "Run", "Window", "Started", "Duration", "Agents", "Calls",
           "Cost", "Gamma"].map((c) => h("th", {}, c)))),
         h("tbody", {}, runs.map(runRow)))
-      : h("p", { class: "muted", id: "no-runs" }, "No runs yet: start one with `voc run`."));
+      : h("p", { class: "muted", id: "no-runs" }, "No runs yet: start one above, or with `voc run`."));
   }, 500);
 
   refresh();
   refreshStats();
   // Any event of any run may change the list (new runs, agents done); only a run's
   // status changes the statistics, which read every finished run.
-  return follow("api/events", null, {
+  const stopFollowing = follow("api/events", null, {
     any: refresh,
     run: () => {
       refresh();
       refreshStats();
     },
   });
+  return () => {
+    stopFollowing();
+    stopLaunch();
+  };
 }

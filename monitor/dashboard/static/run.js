@@ -8,9 +8,12 @@ import { h, outLink, replace } from "./dom.js";
 import {
   bytes, clock, DONE, FINAL, int, money, seconds, shortId, STATUS_ICONS, when, windowText,
 } from "./format.js";
+import { cancelRun } from "./launch.js";
 import { renderReport } from "./report.js";
 
 const REPORT = "report.md";
+// A run that is neither recorded nor waiting in Prefect this long is not coming.
+const GIVE_UP_WAITING_MS = 30000;
 
 function statusBadge(status, attrs = {}) {
   return h("span", { class: `status status-${status}`, ...attrs },
@@ -96,6 +99,7 @@ export function runView(root, runId) {
     parts.report);
   let stop = null;
   let ticker = null;
+  let closed = false;
 
   const refresh = throttle(async () => {
     try {
@@ -124,7 +128,57 @@ export function runView(root, runId) {
         h("dt", {}, "Source"), h("dd", {}, run.source || ""),
         h("dt", {}, "Model"), h("dd", {}, `${run.provider || ""} ${run.model || ""}`)),
       h("p", { class: "links" }, links.filter(Boolean).flatMap((l, i) => (i ? [" · ", l] : [l]))),
+      // Only a deployment's run has a worker that can stop it.
+      run.status === "running" && run.deployment_id ? cancelControl() : null,
       run.error ? h("p", { class: "error", id: "run-error" }, run.error) : null);
+  }
+
+  /** "Cancel run": Prefect's worker stops the run, which then ends `cancelled`. */
+  function cancelControl() {
+    const status = h("span", { class: "small", id: "cancel-status" });
+    const button = h("button", { type: "button", id: "run-cancel" }, "Cancel run");
+    button.addEventListener("click", () => cancelRun(runId, button, status));
+    return h("p", { class: "cancel-row" }, button, " ", status);
+  }
+
+  /** Until the run's worker starts it, where it waits in Prefect (or null: not queued). */
+  function renderWaiting(entry) {
+    const cancel = cancelControl();
+    replace(parts.head,
+      h("div", { class: "title-row" },
+        h("h2", {}, `Run ${shortId(runId)}`),
+        statusBadge("pending", { id: "run-status", "data-status": "queued" })),
+      h("p", { id: "run-waiting" }, entry
+        ? `Waiting in Prefect: ${entry.state}, position ${entry.position} in the queue.`
+        : "Starting: waiting for its worker to record it…"),
+      cancel);
+  }
+
+  // A run started from the dashboard has no rows until a worker runs it: until then the
+  // page shows where it waits in Prefect and looks again every second.
+  async function snapshot() {
+    const since = Date.now();
+    while (!closed) {
+      try {
+        return await getJSON(apiPath);
+      } catch (error) {
+        if (error.status !== 404) throw error;
+        let entry = null;
+        let prefect = false;
+        try {
+          const answer = await getJSON("api/queue");
+          prefect = answer.configured;
+          entry = answer.queue.find((q) => q.flow_run_id === runId) || null;
+        } catch {
+          /* Prefect unreachable: as if there were none */
+        }
+        // Without Prefect a run can only be one the store has.
+        if (!entry && (!prefect || Date.now() - since > GIVE_UP_WAITING_MS)) throw error;
+        renderWaiting(entry);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    return null;
   }
 
   function renderProgress() {
@@ -283,7 +337,8 @@ export function runView(root, runId) {
 
   async function start() {
     try {
-      state.run = await getJSON(apiPath);
+      state.run = await snapshot();
+      if (state.run === null) return;
     } catch (error) {
       replace(root, h("h2", {}, "Run not found"), h("p", { class: "error" }, error.message),
         h("p", {}, h("a", { href: "#/" }, "Back to the runs")));
@@ -303,6 +358,7 @@ export function runView(root, runId) {
 
   start();
   return () => {
+    closed = true;
     if (stop) stop();
     clearInterval(ticker);
   };
