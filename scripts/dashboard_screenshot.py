@@ -1,6 +1,6 @@
 """Take the README's picture of the dashboard's live view, mid-run, in headless Chromium.
 
-    .venv/bin/python scripts/dashboard_screenshot.py [docs/dashboard-live.png]
+    .venv/bin/python -m scripts.dashboard_screenshot [docs/dashboard-live.png]
 
 Runs what a user runs, in a temporary directory: `voc run` on the sample's first
 week, then `voc dashboard`, opens it in Debian's chromium (through Playwright), starts
@@ -18,16 +18,9 @@ from subprocess import DEVNULL
 
 from playwright.sync_api import sync_playwright
 
+from tests.browser import launch_chromium
+
 VOC = str(Path(sys.executable).with_name("voc"))
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RUNNING = "document.querySelectorAll('tr[data-status=\"running\"]').length"
 
 
@@ -64,9 +57,7 @@ def main(target: Path) -> None:
         try:
             url = server.stdout.readline().split()[2]
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=FLAGS
-                )
+                browser = launch_chromium(playwright)
                 page = browser.new_page(viewport={"width": 1280, "height": 820})
                 page.goto(url)
                 page.wait_for_selector("tr[data-run-id]")

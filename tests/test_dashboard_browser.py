@@ -7,7 +7,6 @@ names and log lines must stay text.
 
 import html
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,20 +20,10 @@ from sqlalchemy import insert
 from monitor.schema import events
 from monitor.store import ResultsStore, now
 from tasks.load import SAMPLE
+from tests.browser import snapshot
 from tests.conftest import VOC, intercom_conversation, voc_environment
 from tests.dashboard_helpers import start_run
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The flags this machine needs: no sandbox as root, and no calls home on a closed network.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRIPT = "<script>window.__xss = 1</script>"
 IMG = '<img src=x onerror="window.__xss = 2">'
 HOSTILE = [
@@ -78,41 +67,6 @@ def dashboard(env: dict[str, str], workdir: Path) -> Iterator[str]:
         process.wait(15)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = "Debian's chromium is missing: apt-get install chromium (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=FLAGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh page that records every script error, dialog and console error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
-
-    def on_dialog(dialog) -> None:
-        page.problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
-
-
 def export_with_hostile_quotes(workdir: Path) -> Path:
     """The bundled sample plus two customers whose words are HTML and script."""
     data = json.loads(SAMPLE.read_text())
@@ -125,17 +79,6 @@ def export_with_hostile_quotes(workdir: Path) -> Path:
     path = workdir / "export.json"
     path.write_text(json.dumps(data))
     return path
-
-
-def snapshot(page) -> dict:
-    return page.evaluate(
-        """() => ({
-            progress: document.querySelector('#progress-text')?.textContent || '',
-            run: document.querySelector('#run-status')?.dataset.status || '',
-            agents: Object.fromEntries([...document.querySelectorAll('tr[data-agent]')]
-                .map((tr) => [tr.dataset.agent, tr.dataset.status])),
-        })"""
-    )
 
 
 def assert_nothing_ran(page) -> None:

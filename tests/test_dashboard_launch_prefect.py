@@ -21,15 +21,15 @@ from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher, QueueFull
 from monitor.dashboard.run_request import RunRequest
 from monitor.store import ResultsStore
+from tests.browser import snapshot
 from tests.dashboard_helpers import LiveServer
 from tests.prefect_server import PrefectServer, prefect_server
 from tests.servers.gamma import FakeGamma
 from tests.servers.openai import FakeOpenAI
-from tests.test_dashboard_browser import browser, page, snapshot
 from tests.test_deployment import DEPLOYMENT, checkout, deploy, wait_for_workers, worker_env
 
 pytestmark = pytest.mark.deployment
-__all__ = ["browser", "checkout", "page"]  # fixtures, used by name
+__all__ = ["checkout"]  # a fixture, used by name
 
 SLOW_REPLY_S = 2.0  # a run of it lasts about 20 s: long enough to queue behind
 AGENTS = 16
