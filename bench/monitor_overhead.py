@@ -1,15 +1,18 @@
 """What the monitor costs: the flow with the monitor on against the same flow with it off.
 
     .venv/bin/python -m bench.monitor_overhead [--pairs 10] [--pause 2] [--prefect-heartbeat]
+        [--shared-store]
 
 In one process (one temporary Prefect server), after a warm-up of each, it runs the
 sixteen-agent flow on the sample with the offline provider `--pairs` times each way,
 alternating: monitored (flow and task hooks, usage capture, SQLite store, artifacts)
-and bare (no flow hooks, no task hooks, no listeners). It prints the median wall
-times and their ratio; the time spent in the monitor's hooks: per task state change,
-per listener call (mean and p95, in µs) and per flow run at its start and end; the
-CPU time of the run's writer and progress threads; and, beside them, Prefect's own
-cost per task run and per task hook call.
+and bare (no flow hooks, no task hooks, no listeners). Each run records into a new
+SQLite store of its own, opened by that run (as a run in a process of its own opens
+its store), or with `--shared-store` all runs of a kind into one, opened once. It
+prints the median wall times and their ratio; the time spent in the monitor's hooks:
+per task state change, per listener call (mean and p95, in µs) and per flow run at
+its start and end; the CPU time of the run's writer and progress threads; and,
+beside them, Prefect's own cost per task run and per task hook call.
 
 Two things of Prefect's would otherwise decide the ratio, so the runs leave them out
 unless asked. Prefect's flow-run heartbeat thread sleeps in 1 s steps and is joined
@@ -43,6 +46,7 @@ WINDOW = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}
 HOOK_LISTS = ("on_running_hooks", "on_completion_hooks", "on_failure_hooks")
 FLOW_HOOK_LISTS = (*HOOK_LISTS, "on_crashed_hooks", "on_cancellation_hooks")
 LISTENER_LISTS = ("task_state", "llm_call", "before_llm_call")
+MODES = ("monitored", "bare")
 
 
 class Timed:
@@ -148,20 +152,24 @@ def monitor_off(tasks: list[Task]) -> Iterator[Flow]:
                 getattr(t, name)[:] = saved_hooks[(id(t), name)]
 
 
-def run_once(fn: Callable, out: Path, pause: float = 0) -> tuple[float, float]:
-    """Wall and process CPU seconds of one flow run, started after `pause` seconds."""
+def run_once(
+    fn: Callable, out: Path, pause: float = 0, store: Path | None = None
+) -> tuple[float, float]:
+    """Wall and process CPU seconds of one flow run, started after `pause` seconds; its
+    store is `store`, or a new one in its output directory."""
     time.sleep(pause)
     wall, cpu = time.perf_counter(), time.process_time()
-    state = fn(
-        **WINDOW, output_dir=str(out), store=f"sqlite:///{out / 'voc.db'}", return_state=True
-    )
+    url = f"sqlite:///{store or out / 'voc.db'}"
+    state = fn(**WINDOW, output_dir=str(out), store=url, return_state=True)
     assert state.is_completed(), state
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def bare_run(tasks: list[Task], out: Path, pause: float = 0) -> tuple[float, float]:
+def bare_run(
+    tasks: list[Task], out: Path, pause: float = 0, store: Path | None = None
+) -> tuple[float, float]:
     with monitor_off(tasks) as bare:
-        return run_once(bare, out, pause)
+        return run_once(bare, out, pause, store)
 
 
 # -- Prefect's own cost -------------------------------------------------------------------
@@ -224,19 +232,27 @@ def main() -> None:
         help="keep Prefect's flow-run heartbeat: its thread sleeps in 1 s steps and is joined "
         "as the flow ends, which rounds every flow run up to whole seconds",
     )
+    parser.add_argument(
+        "--shared-store",
+        action="store_true",
+        help="every run of a kind records into one store, opened once in the process (as "
+        "a worker that runs many flows would), not into a new store of its own",
+    )
     args = parser.parse_args()
     settings = {} if args.prefect_heartbeat else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     tasks = agent_tasks()
     with temporary_settings(updates=settings), tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        run_once(voice_of_customer, root / "warm-monitored")
-        bare_run(tasks, root / "warm-bare")
+        stores = {kind: root / f"{kind}.db" if args.shared_store else None for kind in MODES}
+        run_once(voice_of_customer, root / "warm-monitored", store=stores["monitored"])
+        bare_run(tasks, root / "warm-bare", store=stores["bare"])
         listeners, state_change, flow_hooks, monitored_flow = time_monitor(tasks)
         threads = [ThreadCPU(StoreWriter, "_work"), ThreadCPU(ProgressArtifact, "_work")]
         monitored, bare = [], []
         for i in range(args.pairs):
-            monitored.append(run_once(monitored_flow, root / f"monitored-{i}", args.pause))
-            bare.append(bare_run(tasks, root / f"bare-{i}", args.pause))
+            out = root / f"monitored-{i}"
+            monitored.append(run_once(monitored_flow, out, args.pause, stores["monitored"]))
+            bare.append(bare_run(tasks, root / f"bare-{i}", args.pause, stores["bare"]))
         report(args.pairs, monitored, bare, state_change, listeners, flow_hooks)
         for thread in threads:
             print(thread.summary(args.pairs))
