@@ -149,9 +149,10 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
     queued = wait_for("the second run queued", waiting_behind_the_running_one, 120, worker)
     assert queued["position"] == 1 and queued["recorded"] is False
     # Prefect 3.9's names for a run no worker may start yet: Scheduled and Late before a
-    # worker took it, Submitting while the worker holds it for a slot, and
+    # worker took it, Submitting and Pending while the worker holds it for a slot, and
     # AwaitingConcurrencySlot when the server sends it back to wait.
-    assert set(states) <= {"Scheduled", "Late", "Submitting", "AwaitingConcurrencySlot"}, states
+    waiting = {"Scheduled", "Late", "Submitting", "Pending", "AwaitingConcurrencySlot"}
+    assert set(states) <= waiting, states
 
     # With room for one waiting run, a second one is refused (429 over HTTP).
     with pytest.raises(QueueFull, match=r"the queue is full \(1 waiting, at most 1\)"):
