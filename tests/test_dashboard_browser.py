@@ -23,6 +23,7 @@ from tasks.load import SAMPLE
 from tests.browser import snapshot
 from tests.conftest import VOC, intercom_conversation, voc_environment
 from tests.dashboard_helpers import start_run
+from tests.servers.gamma import FakeGamma
 
 SCRIPT = "<script>window.__xss = 1</script>"
 IMG = '<img src=x onerror="window.__xss = 2">'
@@ -94,9 +95,12 @@ def test_a_live_run_fills_in_without_a_reload(page, dashboard, env, workdir):
     page.wait_for_selector("#no-runs")
     page.evaluate("window.__sameDocument = true")
     source = export_with_hostile_quotes(workdir)
+    # The offline agents are done in about a second; a Gamma deck that takes one poll
+    # more (about 6 s) keeps the run going long enough for the page to be seen counting.
+    gamma = FakeGamma(pending_polls=1).start()
     run = subprocess.Popen(
         [VOC, "run", "--source", str(source), "--start", "2026-11-16", "--end", "2026-11-22"],
-        env=env,
+        env=env | {"GAMMA_API_KEY": gamma.api_key, "GAMMA_BASE_URL": gamma.url},
         cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -115,6 +119,7 @@ def test_a_live_run_fills_in_without_a_reload(page, dashboard, env, workdir):
         out, err = run.communicate(timeout=60)
     finally:
         run.kill()
+        gamma.stop()
     assert run.returncode == 0, err
     assert page.evaluate("window.__sameDocument") is True  # never reloaded
     assert seen[0]["progress"] != "16/16 agents"
