@@ -113,6 +113,7 @@ class Preprocessed(BaseModel):
     conversations: list[Conversation]
     duplicates_removed: int
     redactions: dict[str, int]
+    messages_truncated: int = 0
 
 
 class Segmentation(BaseModel):

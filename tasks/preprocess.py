@@ -8,10 +8,17 @@ from tasks.agent import agent
 from tasks.models import Conversation, Message, Preprocessed
 from tasks.text import html_to_text
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Customers paste logs and dumps: every pattern runs in linear time on any input. A match
+# may start only where its run starts (the lookbehinds), and possessive runs never give back
+# what they took, so no starting point rescans the text after it.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
-PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{7,}\d(?!\d)")
+# The longest run of phone characters; `phone` below trims it to its last digit.
+PHONE_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]*+")
 NEAR_DUPLICATE_WINDOW = timedelta(minutes=10)
+# A message longer than this is a pasted dump, not something a person wrote: it is cut
+# before any model sees it, and counted.
+MAX_MESSAGE_CHARS = 20_000
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -34,11 +41,13 @@ def redact(text: str, counts: Counter) -> str:
         return "[card]"
 
     def phone(match: re.Match[str]) -> str:
+        run = match.group()
+        number = run.rstrip(" ().-")
         # E.164 numbers have at most 15 digits; longer runs are ids or order numbers.
-        if not 9 <= len(re.sub(r"\D", "", match.group())) <= 15:
-            return match.group()
+        if not 9 <= sum(c.isdigit() for c in number) <= 15:
+            return run
         counts["phone"] += 1
-        return "[phone]"
+        return "[phone]" + run[len(number) :]
 
     def email(match: re.Match[str]) -> str:
         counts["email"] += 1
@@ -46,7 +55,15 @@ def redact(text: str, counts: Counter) -> str:
 
     text = CARD.sub(card, text)
     text = EMAIL.sub(email, text)
-    return PHONE.sub(phone, text)
+    return PHONE_RUN.sub(phone, text)
+
+
+def bounded(text: str, counts: Counter) -> str:
+    """The text cut at MAX_MESSAGE_CHARS, counting each cut."""
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    counts["truncated"] += 1
+    return text[:MAX_MESSAGE_CHARS] + " [cut]"
 
 
 def _clean(conversation: Conversation, counts: Counter) -> Conversation:
@@ -55,7 +72,7 @@ def _clean(conversation: Conversation, counts: Counter) -> Conversation:
         Message(
             **{
                 **dict(m),
-                "text": redact(html_to_text(m.text), counts),
+                "text": redact(bounded(html_to_text(m.text), counts), counts),
                 "author_name": None if m.author_type == "user" else m.author_name,
             }
         )
@@ -87,8 +104,10 @@ def preprocess(conversations: list[Conversation]) -> Preprocessed:
     unique = deduplicate(conversations)
     counts: Counter = Counter({"email": 0, "phone": 0, "card": 0})
     cleaned = [_clean(c, counts) for c in unique]
+    truncated = counts.pop("truncated", 0)
     return Preprocessed(
         conversations=cleaned,
         duplicates_removed=len(conversations) - len(unique),
         redactions=dict(counts),
+        messages_truncated=truncated,
     )

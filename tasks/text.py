@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-_TAG = re.compile(r"<[^>]+>")
+# `[^<>]`, not `[^>]`: a long run of "<" without ">" would otherwise be rescanned from each one.
+_TAG = re.compile(r"<[^<>]+>")
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
