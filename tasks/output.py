@@ -3,6 +3,7 @@
 import csv
 import html
 import json
+import re
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -14,14 +15,34 @@ from tasks.models import Narrative, OutputFiles, WeekSummary
 INSTRUCTIONS = "Write a one-line headline and up to five highlights for this week's report."
 
 
-def _quote(text: str) -> str:
-    """Customer words are untrusted: no HTML or markdown structure survives into the report."""
-    return html.escape(text, quote=False).replace("|", "&#124;").replace("\n", " ")
+# Characters that make markdown inline structure (links, images, emphasis, code, tables,
+# strike-through, GFM's bare URL and e-mail links) wherever they stand; written as
+# numeric character references, which CommonMark shows as the character and never
+# parses as structure.
+_INLINE = re.compile(r"[\\`*_\[\]|~@]|(?<=\w):(?=//)|(?<=\bwww)\.")
+# What makes a block (heading, list, quote, card break `---`, setext underline) when it
+# starts a line or a list item: that character is written as a reference too.
+_BLOCK_START = re.compile(r"^(\d*)([.)#+\-=])")
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group())};"
+
+
+def plain(text: object) -> str:
+    """Model or customer text as literal markdown: no link, image, markup or block of its own.
+
+    HTML is escaped, newlines folded, and markdown's structural characters written as
+    character references, so the words read the same and do nothing.
+    """
+    flat = " ".join(str(text).split())
+    escaped = _INLINE.sub(_reference, html.escape(flat, quote=False))
+    return _BLOCK_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", escaped)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + ["| " + " | ".join(plain(cell) for cell in row) + " |" for row in rows]
 
 
 def _topic_cards(findings: dict) -> list[str]:
@@ -31,11 +52,11 @@ def _topic_cards(findings: dict) -> list[str]:
     cards = []
     for share in findings["topic_detection"].mix:
         name = share.name
-        lines = [f"## {name}: {share.percent}% ({share.count} conversations)", ""]
-        lines += [f"- {s.name}: {s.percent}%" for s in sub_topics.get(name, [])]
+        lines = [f"## {plain(name)}: {share.percent}% ({share.count} conversations)", ""]
+        lines += [f"- {plain(s.name)}: {s.percent}%" for s in sub_topics.get(name, [])]
         if name in sentiment:
-            lines += ["", f"Sentiment: {sentiment[name].summary}"]
-        lines += [""] + [f"> “{_quote(q.text)}”" for q in quotes.get(name, [])]
+            lines += ["", f"Sentiment: {plain(sentiment[name].summary)}"]
+        lines += [""] + [f"> “{plain(q.text)}”" for q in quotes.get(name, [])]
         cards.append("\n".join(lines))
     return cards
 
@@ -49,7 +70,10 @@ def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) ->
     confidence = findings["confidence"]
     title = f"# Voice of Customer: {summary.window_start:%b %d} to {summary.window_end:%b %d, %Y}"
     cards = [
-        "\n".join([title, "", narrative.headline, ""] + [f"- {h}" for h in narrative.highlights]),
+        "\n".join(
+            [title, "", plain(narrative.headline), ""]
+            + [f"- {plain(h)}" for h in narrative.highlights]
+        ),
         "\n".join(
             ["## Topic mix", ""]
             + _table(
@@ -73,11 +97,14 @@ def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) ->
                 ],
             )
         ),
-        "\n".join(["## Quality", ""] + [f"- {i}" for i in quality.insights]),
-        "\n".join(["## Churn risk", "", f"{churn.rate}% of conversations.", "", churn.summary]),
-        "\n".join(["## Week over week", "", trend.summary]),
+        "\n".join(["## Quality", ""] + [f"- {plain(i)}" for i in quality.insights]),
         "\n".join(
-            [f"## Confidence: {confidence.score}/100", ""] + [f"- {n}" for n in confidence.notes]
+            ["## Churn risk", "", f"{churn.rate}% of conversations.", "", plain(churn.summary)]
+        ),
+        "\n".join(["## Week over week", "", plain(trend.summary)]),
+        "\n".join(
+            [f"## Confidence: {confidence.score}/100", ""]
+            + [f"- {plain(n)}" for n in confidence.notes]
         ),
     ]
     return "\n\n---\n\n".join(cards) + "\n"
