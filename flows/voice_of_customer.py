@@ -143,5 +143,8 @@ def voice_of_customer(
     }
     validation(opaque(findings))
     output = output_formatting(run_dir, summary, opaque(findings), llm)
-    presentation = gamma_presentation(output)
-    return VoCResult(summary=summary, output=output, presentation=presentation)
+    # The report is written: a failed deck is the Gamma agent's failure (recorded, with
+    # its reason), not the run's.
+    presentation = gamma_presentation(output, return_state=True)
+    deck = presentation.result() if presentation.is_completed() else None
+    return VoCResult(summary=summary, output=output, presentation=deck)

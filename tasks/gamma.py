@@ -1,11 +1,31 @@
 """Agent 16: the Gamma presentation of the report."""
 
+from urllib.parse import urlsplit
+
 from tasks.agent import agent
 from tasks.credentials import GAMMA, resolve
+from tasks.http import ServiceError
 from tasks.models import OutputFiles, Presentation
 
 MAX_WAIT_S = 600.0
 REPORT = "report.md"
+GAMMA_HOST = "gamma.app"
+
+
+def checked_url(url: str | None, api_base_url: str) -> str | None:
+    """`url` if it is an https link on Gamma's host (or the configured API's host), else raise.
+
+    The URL comes from a service's reply and becomes a link in artifacts, the store and
+    the dashboard: a `javascript:` or foreign URL there would be one click from harm.
+    """
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    on_gamma = host == GAMMA_HOST or host.endswith("." + GAMMA_HOST)
+    if parts.scheme == "https" and (on_gamma or host == urlsplit(api_base_url).hostname):
+        return url
+    raise ServiceError(f"gamma: the reply's URL is not an https link on {GAMMA_HOST}: {url!r}")
 
 
 @agent("gamma_presentation")
@@ -30,7 +50,7 @@ def gamma_presentation(
     )
     return Presentation(
         status="created",
-        url=generation.gamma_url,
-        export_url=generation.export_url,
+        url=checked_url(generation.gamma_url, credentials.base_url),
+        export_url=checked_url(generation.export_url, credentials.base_url),
         generation_id=generation.generation_id,
     )

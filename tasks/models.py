@@ -365,4 +365,4 @@ class VoCResult(BaseModel):
 
     summary: WeekSummary
     output: OutputFiles
-    presentation: Presentation
+    presentation: Presentation | None  # None: the Gamma agent failed

@@ -13,6 +13,7 @@ class FakeGamma(FakeServer):
         self.api_key = api_key
         self.pending_polls = pending_polls
         self.fail_generation = False
+        self.gamma_url = "https://gamma.app/docs/voc-{generation_id}"
         self.generations: dict[str, dict] = {}
         self._ids = count(1)
 
@@ -41,7 +42,7 @@ class FakeGamma(FakeServer):
             "generationId": generation_id,
             "status": "completed",
             "gammaId": f"g{generation_id}",
-            "gammaUrl": f"https://gamma.app/docs/voc-{generation_id}",
+            "gammaUrl": self.gamma_url.format(generation_id=generation_id),
             "credits": {"deducted": 40, "remaining": 960},
         }
         if generation["body"].get("exportAs"):
