@@ -10,6 +10,7 @@ opening `/login?token=TOKEN` once sets (then the page's own requests carry it).
 import hashlib
 import hmac
 import json
+import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -19,11 +20,17 @@ LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 COOKIE = "voc_dashboard"
 
 
+# A Host header is a name or a bracketed IPv6 literal, then at most a port: nothing else
+# may follow, or `[::1]evil.example` would pass for loopback.
+_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\[\]:/@\s]+))(?::\d{1,5})?")
+
+
 def host_name(host_header: str) -> str:
-    """The name in a Host header, without its port (IPv6 literals in brackets too)."""
-    if host_header.startswith("["):
-        return host_header[1 : host_header.find("]")]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+    """The name in a Host header, without its port; "" when the header is not a host."""
+    match = _HOST.fullmatch(host_header)
+    if match is None:
+        return ""
+    return (match.group("ipv6") or match.group("name")).lower()
 
 
 def cookie_value(token: str) -> str:

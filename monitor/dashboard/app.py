@@ -142,7 +142,7 @@ def _routes(
         """SSE of one run's events: `run`, `agent`, `log`, `file`."""
         if not store.has_run(run_id):
             raise not_found(run_id)
-        return _sse(hub, run_id, _resume_point(last_event_id, after), keepalive)
+        return _sse(hub, run_id, _resume_point(store, last_event_id, after), keepalive)
 
     @app.get("/api/events")
     def all_events(
@@ -150,7 +150,7 @@ def _routes(
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> StreamingResponse:
         """SSE of every run's events (the history page follows it)."""
-        return _sse(hub, None, _resume_point(last_event_id, after), keepalive)
+        return _sse(hub, None, _resume_point(store, last_event_id, after), keepalive)
 
     @app.get("/api/runs/{run_id}/files/{path:path}")
     def run_file(run_id: str, path: str, request: Request) -> FileResponse:
@@ -247,9 +247,17 @@ def _one_line(errors: list[dict]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _resume_point(last_event_id: str | None, after: int | None) -> int | None:
-    """Where a stream starts: the browser's Last-Event-ID wins over `?after=`."""
+def _resume_point(
+    store: ResultsStore, last_event_id: str | None, after: int | None
+) -> int | None:
+    """Where a stream starts: the browser's Last-Event-ID wins over `?after=`.
+
+    A cursor past the newest event would hold a stream that never sends: `?after=` is
+    refused, and a Last-Event-ID (from a store since replaced) starts at the end.
+    """
     if last_event_id is None:
+        if after is not None and after > store.last_event_id():
+            raise HTTPException(422, f"after: {after} is past the newest event")
         return after
     try:
         value = int(last_event_id)
@@ -257,7 +265,7 @@ def _resume_point(last_event_id: str | None, after: int | None) -> int | None:
         raise HTTPException(400, "Last-Event-ID must be an event id") from None
     if value < 0:
         raise HTTPException(400, "Last-Event-ID must be an event id")
-    return value
+    return min(value, store.last_event_id())
 
 
 def _sse(

@@ -29,7 +29,8 @@ class WriteGuard:
                 403, "starting or cancelling runs beyond loopback needs VOC_DASHBOARD_TOKEN"
             )
         origin = request.headers.get("origin")
-        if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
+        own = f"{request.url.scheme}://{request.headers.get('host')}"
+        if origin is not None and origin != own:
             raise HTTPException(403, "cross-origin write refused")
         given = request.headers.get(HEADER, "")
         if not hmac.compare_digest(given.encode(), self.csrf_token.encode()):

@@ -125,9 +125,13 @@ class EventHub:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
-    def close(self) -> None:
-        """End every stream and release the hub's thread."""
+    def end_streams(self) -> None:
+        """End every open stream (the server is stopping; a browser will reconnect)."""
         for subscriber in list(self._subscribers):
             subscriber.closed = True
             subscriber.queue.put_nowait(CLOSE)
+
+    def close(self) -> None:
+        """End every stream and release the hub's thread."""
+        self.end_streams()
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -49,6 +49,19 @@ def prefect_ui_url() -> str | None:
     return get_current_settings().ui_url
 
 
+class _Server(uvicorn.Server):
+    """uvicorn that ends the app's event streams as it starts to stop.
+
+    uvicorn waits for open responses before the app's own shutdown runs, and an SSE
+    stream never ends by itself: without this, every stop would wait out the grace
+    period and then cancel the streams with a traceback.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.config.app.state.hub.end_streams()
+        await super().shutdown(sockets)
+
+
 def serve(app: FastAPI, sock: socket.socket) -> None:
     """Run uvicorn on the bound socket until interrupted."""
     config = uvicorn.Config(
@@ -57,4 +70,4 @@ def serve(app: FastAPI, sock: socket.socket) -> None:
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    _Server(config).run(sockets=[sock])
