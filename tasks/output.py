@@ -20,13 +20,14 @@ INSTRUCTIONS = "Write a one-line headline and up to five highlights for this wee
 # numeric character references, which CommonMark shows as the character and never
 # parses as structure.
 _INLINE = re.compile(r"[\\`*_\[\]|~@]|(?<=\w):(?=//)|(?<=\bwww)\.")
-# What makes a block (heading, list, quote, card break `---`, setext underline) when it
-# starts a line or a list item: that character is written as a reference too.
-_BLOCK_START = re.compile(r"^(\d*)([.)#+\-=])")
+# What makes a block (heading, list, card break `---`, setext underline, ordered list
+# `1.`) when it starts a line or a list item: its last character becomes a reference.
+_BLOCK_START = re.compile(r"^(?:[#+\-=]|\d{1,9}[.)](?=\s|$))")
 
 
-def _reference(match: re.Match[str]) -> str:
-    return f"&#{ord(match.group())};"
+def _reference(text: str | re.Match[str]) -> str:
+    char = text if isinstance(text, str) else text.group()
+    return f"&#{ord(char)};"
 
 
 def plain(text: object) -> str:
@@ -37,12 +38,13 @@ def plain(text: object) -> str:
     """
     flat = " ".join(str(text).split())
     escaped = _INLINE.sub(_reference, html.escape(flat, quote=False))
-    return _BLOCK_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", escaped)
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + _reference(m.group()[-1]), escaped)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(plain(cell) for cell in row) + " |" for row in rows]
+    cells = [[plain(cell) if isinstance(cell, str) else str(cell) for cell in row] for row in rows]
+    return lines + ["| " + " | ".join(row) + " |" for row in cells]
 
 
 def _topic_cards(findings: dict) -> list[str]:

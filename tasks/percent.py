@@ -10,10 +10,12 @@ def shares(counts: Mapping[str, int]) -> list[Share]:
     total = sum(counts.values())
     if total == 0:
         return []
-    tenths = {name: count * 1000 / total for name, count in counts.items()}
-    floors = {name: int(value) for name, value in tenths.items()}
+    # Whole numbers throughout: float remainders that should tie differ in their last
+    # bits, and would then decide the tie instead of the name.
+    floors = {name: count * 1000 // total for name, count in counts.items()}
+    remainders = {name: count * 1000 % total for name, count in counts.items()}
     missing = 1000 - sum(floors.values())
-    by_remainder = sorted(tenths, key=lambda name: (floors[name] - tenths[name], name))
+    by_remainder = sorted(counts, key=lambda name: (-remainders[name], name))
     for name in by_remainder[:missing]:
         floors[name] += 1
     ordered = sorted(counts, key=lambda name: (-counts[name], name))
