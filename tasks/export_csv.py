@@ -7,9 +7,10 @@ unless it says otherwise).
 """
 
 import csv
+import io
+import math
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -59,14 +60,28 @@ def timestamp(value: str) -> int:
     """Unix seconds from Unix seconds or an ISO 8601 time."""
     value = value.strip()
     try:
-        return int(float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(seconds):
+            raise CSVExportError(f"created_at {value!r} is not a time")
+        return int(seconds)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise CSVExportError(f"created_at {value!r} is neither Unix seconds nor ISO 8601") from exc
     return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
+def _rating(value: str) -> int:
+    try:
+        number = float(value)
+    except ValueError:
+        raise CSVExportError(f"rating {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise CSVExportError(f"rating {value!r} is not a number")
+    return int(number)
 
 
 def to_intercom(row: dict[str, str]) -> dict[str, Any]:
@@ -78,7 +93,7 @@ def to_intercom(row: dict[str, str]) -> dict[str, Any]:
         parts.append(
             {"part_type": "comment", "body": row["reply"], "author": author, "created_at": created}
         )
-    rating = int(float(row["rating"])) if row.get("rating") else None
+    rating = _rating(row["rating"]) if row.get("rating") else None
     resolution = row.get("fin_resolution") or None
     return {
         "type": "conversation",
@@ -106,16 +121,16 @@ def to_intercom(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def read_csv_export(path: Path) -> list[dict[str, Any]]:
-    """Every row of the CSV as an Intercom conversation object."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        columns = column_map(reader.fieldnames or [])
-        conversations = []
-        for line, raw in enumerate(reader, start=2):
-            row = {field: (raw.get(header) or "").strip() for field, header in columns.items()}
-            try:
-                conversations.append(to_intercom(row))
-            except (CSVExportError, ValueError) as exc:
-                raise CSVExportError(f"line {line}: {exc}") from exc
+def read_csv_export(text: str) -> list[tuple[int, dict[str, Any]]]:
+    """Every row of the CSV text as an Intercom conversation object, with its line number."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = column_map(reader.fieldnames or [])
+    conversations = []
+    for raw in reader:
+        line = reader.line_num
+        row = {field: (raw.get(header) or "").strip() for field, header in columns.items()}
+        try:
+            conversations.append((line, to_intercom(row)))
+        except (CSVExportError, ValueError) as exc:
+            raise CSVExportError(f"line {line}: {exc}") from exc
     return conversations

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from tasks.agent import agent
 from tasks.export_csv import CSVExportError, read_csv_export
 from tasks.models import Conversation, Loaded, Message
@@ -28,39 +30,65 @@ def source_path(source: str) -> Path:
     return path
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """One conversation object per line, read a line at a time.
+class RowError(ValueError):
+    """One field of one conversation is missing or unusable."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+
+
+def _text(path: Path, data: bytes, offset: int = 0, encoding: str = "utf-8") -> str:
+    """`data` decoded, or a SourceError naming the file and the byte where it stops being text."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path.name}: not UTF-8 text (byte {offset + exc.start})") from None
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
+    """One conversation object per line, with where it stands, read a line at a time.
 
     A large export then never sits in memory whole, as text or as parsed objects.
     """
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
+    offset = 0
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            line = _text(path, raw, offset)
+            offset += len(raw)
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                yield f"line {number}", json.loads(line)
             except json.JSONDecodeError as exc:
                 problem = f"not valid JSON (line {number}: {exc.msg})"
                 raise SourceError(f"{path.name}: {problem}") from exc
 
 
-def iter_export(path: Path) -> Iterator[dict[str, Any]]:
-    """The conversation objects of `read_export`, streamed from a JSONL file."""
+def iter_export(path: Path) -> Iterator[tuple[str, Any]]:
+    """The conversation objects of an export, each with where it stands in the file."""
     if path.suffix == ".jsonl":
         return read_jsonl(path)
-    return iter(read_export(path))
+    if path.suffix.lower() == ".csv":
+        return ((f"line {n}", row) for n, row in _read_csv(path))
+    return ((f"conversation #{i}", raw) for i, raw in enumerate(read_export(path), 1))
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        return read_csv_export(_text(path, path.read_bytes(), encoding="utf-8-sig"))
+    except CSVExportError as exc:
+        raise SourceError(f"{path.name}: {exc}") from exc
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:
     """Conversation objects from a JSON list, an Intercom `conversation.list`, JSONL or CSV."""
     if path.suffix.lower() == ".csv":
-        try:
-            return read_csv_export(path)
-        except CSVExportError as exc:
-            raise SourceError(f"{path.name}: {exc}") from exc
+        return [row for _, row in _read_csv(path)]
     if path.suffix == ".jsonl":
-        return list(read_jsonl(path))
-    text = path.read_text(encoding="utf-8")
+        return [raw for _, raw in read_jsonl(path)]
+    text = _text(path, path.read_bytes())
+    if not text.strip():
+        raise SourceError(f"{path.name}: the file is empty")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -72,8 +100,19 @@ def read_export(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def _time(value: int | None) -> datetime:
-    return datetime.fromtimestamp(value or 0, tz=UTC)
+# Unix seconds a datetime can hold (years 1970 to 9999).
+LATEST_TIME = 253_402_300_799
+
+
+def _time(value: Any, field: str) -> datetime:
+    """Unix seconds as a UTC time; a missing value is the epoch, as Intercom leaves it unset."""
+    if value is None:
+        value = 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RowError(field, f"{value!r} is not Unix seconds")
+    if not 0 <= value <= LATEST_TIME:  # NaN fails this too
+        raise RowError(field, f"{value!r} is not a time between 1970 and 9999")
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _message(part: dict[str, Any]) -> Message | None:
@@ -85,7 +124,7 @@ def _message(part: dict[str, Any]) -> Message | None:
         author_name=author.get("name"),
         part_type=part.get("part_type", "comment"),
         text=part["body"],
-        created_at=_time(part.get("created_at")),
+        created_at=_time(part.get("created_at"), "conversation_parts.created_at"),
     )
 
 
@@ -97,7 +136,7 @@ def to_conversation(raw: dict[str, Any]) -> Conversation:
         author_type=author.get("type", "user"),
         part_type="source",
         text=source.get("body") or "",
-        created_at=_time(raw["created_at"]),
+        created_at=_time(raw["created_at"], "created_at"),
     )
     parts = (raw.get("conversation_parts") or {}).get("conversation_parts") or []
     messages = [first] + [m for m in map(_message, parts) if m]
@@ -108,7 +147,7 @@ def to_conversation(raw: dict[str, Any]) -> Conversation:
     admins = sorted({m.author_name for m in messages if m.author_type == "admin" and m.author_name})
     return Conversation(
         id=str(raw["id"]),
-        created_at=_time(raw["created_at"]),
+        created_at=first.created_at,
         channel=source.get("type", "unknown"),
         tier=attributes.get("tier") if attributes.get("tier") in ("paid", "free") else "unknown",
         language=attributes.get("language") or "unknown",
@@ -129,20 +168,29 @@ def to_conversation(raw: dict[str, Any]) -> Conversation:
     )
 
 
-def _parse(raw: Any, index: int, path: Path) -> Conversation:
+def _parse(raw: Any, where: str, path: Path) -> Conversation:
+    """One conversation, or a SourceError naming the file, where it stands and the field."""
+    label = f" (id {raw.get('id', '?')})" if isinstance(raw, dict) else ""
     try:
+        if not isinstance(raw, dict):
+            raise RowError("conversation", f"expected an object, not {type(raw).__name__}")
         return to_conversation(raw)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        label = raw.get("id", "?") if isinstance(raw, dict) else "?"
-        raise SourceError(
-            f"{path.name}: conversation #{index + 1} (id {label}) is malformed: {exc!r}"
-        ) from exc
+    except RowError as exc:
+        problem = str(exc)
+    except KeyError as exc:
+        problem = f"{exc.args[0]}: missing"
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        problem = f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+    except (TypeError, AttributeError, ValueError) as exc:
+        problem = f"malformed: {exc}"
+    raise SourceError(f"{path.name}: {where}{label}: {problem}")
 
 
 def sample_window() -> tuple[date, date]:
     """The bundled sample's last full week (Monday to Sunday)."""
     newest = max(c["created_at"] for c in read_export(SAMPLE))
-    end = _time(newest).date()
+    end = _time(newest, "created_at").date()
     return end - timedelta(days=6), end
 
 
@@ -169,10 +217,13 @@ def load_conversations(
     """
     path, downloaded = fetch(source, start, end, directory)
     read, inside = 0, []
-    for read, raw in enumerate(iter_export(path), 1):
-        conversation = _parse(raw, read - 1, path)
+    for where, raw in iter_export(path):
+        read += 1
+        conversation = _parse(raw, where, path)
         if start <= conversation.created_at.date() <= end:
             inside.append(conversation)
+    if read == 0:
+        raise SourceError(f"{path.name}: holds no conversations")
     return Loaded(
         source=source,
         window_start=start,

@@ -63,6 +63,15 @@ def _topic_cards(findings: dict) -> list[str]:
     return cards
 
 
+def _title(summary: WeekSummary) -> str:
+    return f"# Voice of Customer: {summary.window_start:%b %d} to {summary.window_end:%b %d, %Y}"
+
+
+def empty_report(summary: WeekSummary) -> str:
+    """The report of a window without conversations: one card that says so."""
+    return f"{_title(summary)}\n\nNo conversations were created in this window.\n"
+
+
 def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) -> str:
     """The report as markdown cards, one per `---`."""
     fin = findings["fin_performance"]
@@ -70,10 +79,9 @@ def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) ->
     churn = findings["churn_risk"]
     trend = findings["trend"]
     confidence = findings["confidence"]
-    title = f"# Voice of Customer: {summary.window_start:%b %d} to {summary.window_end:%b %d, %Y}"
     cards = [
         "\n".join(
-            [title, "", plain(narrative.headline), ""]
+            [_title(summary), "", plain(narrative.headline), ""]
             + [f"- {plain(h)}" for h in narrative.highlights]
         ),
         "\n".join(
@@ -149,6 +157,24 @@ def output_formatting(
     run_dir: Path, summary: WeekSummary, findings: dict[str, BaseModel], llm: LLMSettings
 ) -> OutputFiles:
     """Write the three files into the run's directory."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    report = run_dir / "report.md"
+    if summary.conversations:
+        narrative = _narrative(summary, findings, llm)
+        report.write_text(render_report(summary, narrative, findings), encoding="utf-8")
+    else:  # nothing to summarise, and no model paid to say so
+        report.write_text(empty_report(summary), encoding="utf-8")
+    results = run_dir / "results.json"
+    document = {"summary": summary.model_dump(mode="json")}
+    document |= {name: model.model_dump(mode="json") for name, model in findings.items()}
+    results.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    topics = run_dir / "topics.csv"
+    write_topics_csv(topics, findings)
+    return OutputFiles(directory=run_dir, files=[report, results, topics])
+
+
+def _narrative(summary: WeekSummary, findings: dict[str, BaseModel], llm: LLMSettings) -> Narrative:
+    """The model's headline and highlights, from the week's main facts."""
     facts = [
         f"{s.name}: {s.percent}% of conversations" for s in findings["topic_detection"].mix[:3]
     ]
@@ -162,16 +188,4 @@ def output_formatting(
         "top_percent": top[0].percent if top else 0,
         "facts": facts,
     }
-    narrative = llm_client(llm).complete(
-        LLMRequest("write_summary", INSTRUCTIONS, payload, Narrative)
-    )
-    run_dir.mkdir(parents=True, exist_ok=True)
-    report = run_dir / "report.md"
-    report.write_text(render_report(summary, narrative, findings), encoding="utf-8")
-    results = run_dir / "results.json"
-    document = {"summary": summary.model_dump(mode="json")}
-    document |= {name: model.model_dump(mode="json") for name, model in findings.items()}
-    results.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    topics = run_dir / "topics.csv"
-    write_topics_csv(topics, findings)
-    return OutputFiles(directory=run_dir, files=[report, results, topics])
+    return llm_client(llm).complete(LLMRequest("write_summary", INSTRUCTIONS, payload, Narrative))

@@ -78,7 +78,7 @@ def test_load_keeps_only_the_window(tmp_path):
     [
         ("{not json", "export.json: not valid JSON (line 1"),
         ('{"type": "conversation.list"}', "expected a list of conversations"),
-        ('[{"id": "9", "created_at": 1}]', "conversation #1 (id 9) is malformed"),
+        ('[{"id": "9", "created_at": 1}]', "export.json: conversation #1 (id 9): source: missing"),
     ],
 )
 def test_load_names_what_is_wrong_with_a_bad_export(tmp_path, content, message):

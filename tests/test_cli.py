@@ -73,11 +73,11 @@ def test_a_malformed_export_fails_the_run_and_says_why(voc, tmp_path):
     assert ran.returncode == 1
     assert ran.stderr.strip().splitlines() == [
         "voc: run failed: agent load_conversations: SourceError: export.json: "
-        "conversation #2 (id 2) is malformed: KeyError('source')"
+        "conversation #2 (id 2): source: missing"
     ]
     (run,) = json.loads(voc("runs", "--json").stdout)
     assert run["status"] == "failed" and run["ended_at"]
-    assert "conversation #2 (id 2) is malformed" in run["error"]
+    assert "conversation #2 (id 2): source: missing" in run["error"]
 
 
 def test_show_of_an_unknown_run_is_one_line_and_exit_2(voc):
