@@ -38,13 +38,18 @@ AGENTS = 16
 hooks.install()
 
 
-def run_directory(output_dir: Path, start: date, end: date, started: datetime) -> Path:
-    """`<output dir>/voice-of-customer_Nov-6-to-Nov-13_6-00pm`."""
+def run_directory(output_dir: Path, start: date, end: date, started: datetime, run_id: str) -> Path:
+    """`<output dir>/voice-of-customer_Nov-6-to-Nov-13_6-00-07pm_1a2b3c`, created for this run.
+
+    The window and the time keep it readable; the run id's first characters make it
+    unique. It is created exclusively: two runs never write into one folder.
+    """
     window = f"{start:%b}-{start.day}-to-{end:%b}-{end.day}"
     hour = started.strftime("%I").lstrip("0")
-    return output_dir / f"{COMMAND}_{window}_{hour}-{started:%M%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
+    clock = f"{hour}-{started:%M-%S}{started.strftime('%p').lower()}"
+    path = output_dir / f"{COMMAND}_{window}_{clock}_{run_id[:6]}"
+    path.mkdir(parents=True)
+    return path
 
 
 def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSummary | None:
@@ -103,7 +108,7 @@ def voice_of_customer(
     start, end = analysis_window(start, end, flow_run.scheduled_start_time, timezone)
     llm = LLMSettings(provider=provider, model=model, base_url=base_url)
     out = resolve_output_dir(output_dir)
-    run_dir = run_directory(out, start, end, datetime.now().astimezone())
+    run_dir = run_directory(out, start, end, datetime.now().astimezone(), flow_run.id)
     taxonomy = load_taxonomy()
 
     loaded = load_conversations(source, start, end, run_dir)
