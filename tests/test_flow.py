@@ -166,7 +166,7 @@ def test_a_malformed_export_fails_the_run_with_the_reason(tmp_path, output_dir, 
     assert state.is_failed()
     run = ResultsStore(store_url).run(str(state.state_details.flow_run_id))
     assert run["status"] == "failed" and run["ended_at"] is not None
-    assert "broken.json: conversation #1 (id 1) is malformed" in run["error"]
+    assert "broken.json: conversation #1 (id 1): source: missing" in run["error"]
     assert [(a["key"], a["status"]) for a in run["agents"]] == [("load_conversations", "failed")]
 
 
