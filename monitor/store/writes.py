@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from monitor.store.batch import AGENT_ROW, AgentRow, Pending, agent_row_after, event_row
 from monitor.store.schema import DONE, agent_runs, events, files, llm_calls, now, runs, utc
 from monitor.store.views import call_log
-from tasks.llm.types import LLMCall
+
+if TYPE_CHECKING:  # only its attributes are read: the store need not import the LLM client
+    from tasks.llm.types import LLMCall
 
 LEASE = timedelta(seconds=90)
 
@@ -32,7 +34,7 @@ def llm_call_row(
     run_id: str,
     agent_key: str,
     task_run_id: str | None,
-    call: LLMCall,
+    call: "LLMCall",
     cost: Decimal,
     created_at: datetime,
 ) -> dict[str, Any]:
@@ -349,7 +351,7 @@ class Writes:
         )
 
     def record_llm_call(
-        self, run_id: str, agent_key: str, task_run_id: str | None, call: LLMCall, cost: Decimal
+        self, run_id: str, agent_key: str, task_run_id: str | None, call: "LLMCall", cost: Decimal
     ) -> None:
         """One LLM call of an agent's task run, priced."""
         self.record_llm_calls(run_id, agent_key, task_run_id, [(call, cost)])
@@ -359,7 +361,7 @@ class Writes:
         run_id: str,
         agent_key: str,
         task_run_id: str | None,
-        calls: Sequence[tuple[LLMCall, Decimal]],
+        calls: Sequence[tuple["LLMCall", Decimal]],
     ) -> None:
         """LLM calls of one agent, priced, in one transaction: rows, log events, totals."""
         if not calls:
