@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from sqlalchemy import create_engine, insert, text
 
-from monitor.schema import agent_runs, llm_calls, runs
 from monitor.store import ResultsStore, add_up_history
+from monitor.store.schema import agent_runs, llm_calls, runs
 
 AGENTS = [
     "load_conversations", "preprocess", "segmentation", "topic_detection",

@@ -32,9 +32,10 @@ from sqlalchemy import func, select
 
 from bench.dashboard_server import machine
 from bench.store_fill import AGENTS, scratch_store_url
-from monitor.schema import agent_runs, events, llm_calls
 from monitor.store import ResultsStore
+from monitor.store.schema import agent_runs, events, llm_calls
 from monitor.writer import StoreWriter
+from tasks.llm.types import LLMCall, Usage
 
 MODES = ("unbatched", "batched", "bulk")
 TARGET = 20_000  # writes per second, one writer, SQLite, batched
@@ -52,24 +53,21 @@ def plan(run_id: str, writes: int, calls_per_agent: int, bulk: bool) -> list[tup
     n = 0
     while n < writes:
         key = f"{AGENTS[n % len(AGENTS)]}[{n}]"
-        calls = [_call(run_id, key, attempt) for attempt in range(calls_per_agent)]
-        ops.append(("agent_started", (run_id, key, f"{run_id}-{key}")))
+        task_run_id = f"{run_id}-{key}"
+        calls = [_call(attempt + 1) for attempt in range(calls_per_agent)]
+        ops.append(("agent_started", (run_id, key, task_run_id)))
         if bulk:
-            ops.append(("record_llm_calls", (run_id, key, calls)))
+            ops.append(("record_llm_calls", (run_id, key, task_run_id, calls)))
         else:
-            ops += [("record_llm_call", (run_id, key, call)) for call in calls]
+            ops += [("record_llm_call", (run_id, key, task_run_id, *call)) for call in calls]
         ops.append(("agent_finished", (run_id, key, "completed")))
         n += calls_per_agent + 2
     return ops
 
 
-def _call(run_id: str, key: str, attempt: int) -> dict[str, Any]:
-    return {
-        "task_run_id": f"{run_id}-{key}", "provider": "openai", "model": "gpt-4o-mini",
-        "purpose": "bench", "input_tokens": 1000, "output_tokens": 100, "cached_tokens": 0,
-        "cache_write_tokens": 0, "estimated": False, "latency_ms": 450.0, "attempt": 1,
-        "cost": Decimal("0.000210"), "error": None,
-    }  # fmt: skip
+def _call(attempt: int) -> tuple[LLMCall, Decimal]:
+    usage = Usage(1000, 100)
+    return LLMCall("openai", "gpt-4o-mini", "bench", usage, 450.0, attempt), Decimal("0.000210")
 
 
 def write_run(

@@ -349,29 +349,16 @@ def on_llm_call(call: LLMCall) -> None:
     recorder, task_run = _current()
     if recorder is None:
         return
-    usage = call.usage
-    cost = price(call.provider, call.model, usage)
+    cost = price(call.provider, call.model, call.usage)
     if recorder.budget is not None:
         recorder.budget.settle(cost)
     recorder.writer.submit(
         recorder.store.record_llm_call,
         recorder.run_id,
         task_run.name,
-        {
-            "task_run_id": str(task_run.id),
-            "provider": call.provider,
-            "model": call.model,
-            "purpose": call.purpose,
-            "input_tokens": usage.input_tokens,
-            "output_tokens": usage.output_tokens,
-            "cached_tokens": usage.cached_tokens,
-            "cache_write_tokens": usage.cache_write_tokens,
-            "estimated": usage.estimated,
-            "latency_ms": round(call.latency_ms, 3),
-            "attempt": call.attempt,
-            "cost": cost,
-            "error": call.error,
-        },
+        str(task_run.id),
+        call,
+        cost,
     )
 
 

@@ -15,6 +15,7 @@ import uvicorn
 
 from monitor.dashboard.server import listen
 from monitor.store import ResultsStore
+from tasks.llm.types import LLMCall, Usage
 
 
 class LiveServer:
@@ -89,21 +90,10 @@ def start_run(store: ResultsStore, week: date, **fields: Any) -> str:
     return run_id
 
 
-def llm_call(cost: str, tokens: tuple[int, int] = (1000, 200)) -> dict[str, Any]:
-    return {
-        "task_run_id": None,
-        "provider": "openai",
-        "model": "gpt-4o-mini",
-        "purpose": "classify_topics",
-        "input_tokens": tokens[0],
-        "output_tokens": tokens[1],
-        "cached_tokens": 0,
-        "estimated": False,
-        "latency_ms": 12.5,
-        "attempt": 1,
-        "cost": Decimal(cost),
-        "error": None,
-    }
+def llm_call(cost: str, tokens: tuple[int, int] = (1000, 200)) -> tuple[LLMCall, Decimal]:
+    """A call of the topic classifier and what it cost."""
+    usage = Usage(tokens[0], tokens[1])
+    return LLMCall("openai", "gpt-4o-mini", "classify_topics", usage, 12.5), Decimal(cost)
 
 
 def record_file(store: ResultsStore, run_id: str, directory: Path, name: str, body: str) -> None:
@@ -132,13 +122,13 @@ def finished_run(
     store.agent_started(run_id, "load_conversations", "t1")
     store.agent_finished(run_id, "load_conversations", "completed")
     store.agent_started(run_id, "topic_detection", "t2")
-    store.record_llm_call(run_id, "topic_detection", llm_call(cost))
+    store.record_llm_call(run_id, "topic_detection", None, *llm_call(cost))
     store.agent_finished(run_id, "topic_detection", "completed")
     store.agent_started(run_id, "example_quotes", "t3")
     for topic in ("Billing", "Bugs"):
         key = f"example_quotes[{topic}]"
         store.agent_started(run_id, key, f"t3-{topic}")
-        store.record_llm_call(run_id, key, llm_call("0.001", (300, 50)))
+        store.record_llm_call(run_id, key, None, *llm_call("0.001", (300, 50)))
         store.agent_finished(run_id, key, "completed")
     store.agent_finished(run_id, "example_quotes", "completed")
     record_file(store, run_id, directory, "report.md", "# Voice of Customer\n\nAll good.\n")

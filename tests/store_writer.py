@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from monitor.store import ResultsStore
+from tasks.llm.types import LLMCall, Usage
 
 AGENTS = 16
 TOPICS = 4
@@ -31,24 +32,8 @@ def write_run(store: ResultsStore, run_id: str) -> None:
     for key in keys:
         store.agent_started(run_id, key, f"{run_id}-{key}")
         for attempt in range(CALLS_PER_AGENT):
-            store.record_llm_call(
-                run_id,
-                key,
-                {
-                    "task_run_id": f"{run_id}-{key}",
-                    "provider": "openai",
-                    "model": "gpt-4o-mini",
-                    "purpose": "test",
-                    "input_tokens": 1000,
-                    "output_tokens": 100,
-                    "cached_tokens": 0,
-                    "estimated": False,
-                    "latency_ms": 1.0,
-                    "attempt": attempt + 1,
-                    "cost": Decimal("0.000210"),
-                    "error": None,
-                },
-            )
+            call = LLMCall("openai", "gpt-4o-mini", "test", Usage(1000, 100), 1.0, attempt + 1)
+            store.record_llm_call(run_id, key, f"{run_id}-{key}", call, Decimal("0.000210"))
         store.agent_finished(run_id, key, "completed")
     store.record_file(run_id, "report.md", 10, "0" * 64)
     store.finish_run(run_id, "completed")

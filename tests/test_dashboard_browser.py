@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import insert
 
-from monitor.schema import events
 from monitor.store import ResultsStore, now
+from monitor.store.schema import events
 from tasks.load import SAMPLE
 from tests.browser import snapshot
 from tests.conftest import VOC, intercom_conversation, voc_environment

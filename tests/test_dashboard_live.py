@@ -17,8 +17,8 @@ from sqlalchemy import event, insert
 from monitor.dashboard import create_app
 from monitor.dashboard.live import EventHub
 from monitor.dashboard.tail import Tail
-from monitor.schema import events
 from monitor.store import ResultsStore, now
+from monitor.store.schema import events
 from tests.dashboard_helpers import (
     LiveServer,
     next_event,

@@ -10,7 +10,7 @@ from genai_prices import calc_price
 
 from monitor.pricing import UnknownModelError, price
 from monitor.store import ResultsStore
-from tasks.llm.types import Usage
+from tasks.llm.types import LLMCall, Usage
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -20,21 +20,8 @@ def store(request, store_url) -> ResultsStore:
     return ResultsStore(request.getfixturevalue("postgres_url"))
 
 
-def call(model: str, usage: Usage, provider: str = "openai") -> dict:
-    return {
-        "task_run_id": None,
-        "provider": provider,
-        "model": model,
-        "purpose": "test",
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "cached_tokens": usage.cached_tokens,
-        "estimated": False,
-        "latency_ms": 12.5,
-        "attempt": 1,
-        "cost": price(provider, model, usage),
-        "error": None,
-    }
+def call(model: str, usage: Usage, provider: str = "openai") -> LLMCall:
+    return LLMCall(provider, model, "test", usage, latency_ms=12.5)
 
 
 def start(store: ResultsStore) -> str:
@@ -60,7 +47,8 @@ def test_costs_are_genai_prices_own_and_totals_add_up_to_the_cent(store):
     ]
     store.agent_started(run_id, "topic_detection", "t1")
     for model, usage in usages:
-        store.record_llm_call(run_id, "topic_detection", call(model, usage))
+        cost = price("openai", model, usage)
+        store.record_llm_call(run_id, "topic_detection", None, call(model, usage), cost)
     store.agent_finished(run_id, "topic_detection", "completed")
     expected = [
         calc_price(
@@ -127,8 +115,7 @@ def test_a_model_without_a_price_is_refused():
 def test_money_survives_the_round_trip_exactly(store):
     run_id = start(store)
     tiny = Decimal("0.000000000037")  # 37 pico-dollars
-    row = call("gpt-4o-mini", Usage(1, 1)) | {"cost": tiny}
-    store.record_llm_call(run_id, "trend", row)
+    store.record_llm_call(run_id, "trend", None, call("gpt-4o-mini", Usage(1, 1)), tiny)
     assert store.llm_calls(run_id)[0]["cost"] == tiny
 
 
@@ -153,7 +140,7 @@ def test_stats_average_over_completed_runs(store):
     for cost in costs:
         run_id = start(store)
         store.agent_started(run_id, "trend", "t")
-        store.record_llm_call(run_id, "trend", call("gpt-4o-mini", Usage(1, 1)) | {"cost": cost})
+        store.record_llm_call(run_id, "trend", None, call("gpt-4o-mini", Usage(1, 1)), cost)
         store.agent_finished(run_id, "trend", "completed")
         store.finish_run(run_id, "completed")
     store.finish_run(start(store), "failed", error="boom")

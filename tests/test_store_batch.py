@@ -3,6 +3,7 @@
 import threading
 import uuid
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ import pytest
 from sqlalchemy import case, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from monitor.schema import (
+from monitor.store import DONE, ResultsStore
+from monitor.store.schema import (
     SCHEMA_VERSION,
     agent_durations,
     agent_runs,
@@ -18,8 +20,8 @@ from monitor.schema import (
     llm_calls,
     schema_version,
 )
-from monitor.store import DONE, ResultsStore
 from monitor.writer import StoreWriter
+from tasks.llm.types import LLMCall, Usage
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -29,19 +31,11 @@ def store(request, store_url) -> ResultsStore:
     return ResultsStore(request.getfixturevalue("postgres_url"))
 
 
-def llm_call(tokens: int, cost: str, **fields) -> dict:
-    return {
-        "provider": "openai",
-        "model": "gpt-4o-mini",
-        "purpose": "test",
-        "input_tokens": tokens,
-        "output_tokens": tokens // 10,
-        "cached_tokens": tokens // 2,
-        "estimated": tokens % 2 == 1,
-        "latency_ms": 3.0,
-        "attempt": 1,
-        "cost": Decimal(cost),
-    } | fields
+def llm_call(tokens: int, cost: str, **fields) -> tuple[LLMCall, Decimal]:
+    """A call using `tokens` and what it cost; `fields` replace the call's own."""
+    usage = Usage(tokens, tokens // 10, tokens // 2, estimated=tokens % 2 == 1)
+    call = LLMCall("openai", "gpt-4o-mini", "test", usage, latency_ms=3.0, attempt=1)
+    return replace(call, **fields), Decimal(cost)
 
 
 def start(store: ResultsStore, resume_key: str | None = None) -> str:
@@ -83,7 +77,7 @@ def test_a_batch_is_one_transaction_and_keeps_the_order_of_its_events(store):
         for n in range(5):
             key = f"agent{n}"
             store.agent_started(run_id, key, f"t{n}")
-            store.record_llm_call(run_id, key, llm_call(100 * (n + 1), "0.001"))
+            store.record_llm_call(run_id, key, None, *llm_call(100 * (n + 1), "0.001"))
             store.agent_finished(run_id, key, "completed")
     assert len(committed) == 1
     logged = run_events(store, run_id)[1:]  # after the run's start
@@ -102,8 +96,8 @@ def test_a_batch_that_fails_keeps_nothing(store):
     run_id = start(store)
     with pytest.raises(IntegrityError), store.batch():
         store.agent_started(run_id, "trend", "t")
-        store.record_llm_call(run_id, "trend", llm_call(100, "0.001"))
-        store.record_llm_call(run_id, "trend", llm_call(100, "0.001", provider=None))
+        store.record_llm_call(run_id, "trend", None, *llm_call(100, "0.001"))
+        store.record_llm_call(run_id, "trend", None, *llm_call(100, "0.001", provider=None))
     run = store.run(run_id)
     assert (run["agents"], run["calls"], len(run_events(store, run_id))) == ([], 0, 1)
 
@@ -112,7 +106,7 @@ def test_the_writer_writes_what_queued_in_one_transaction(store):
     run_id = start(store)
     writer, release = held_writer("test-writer")
     for n in range(20):
-        writer.submit(store.record_llm_call, run_id, "trend", llm_call(n, "0.001"))
+        writer.submit(store.record_llm_call, run_id, "trend", None, *llm_call(n, "0.001"))
     committed = commits(store)
     release.set()
     writer.close()
@@ -127,7 +121,7 @@ def test_one_bad_write_in_a_batch_loses_only_itself(store, caplog):
     writer.submit(store.agent_started, run_id, "trend", "t")
     for n in range(6):
         bad = {"provider": None} if n == 3 else {}  # NOT NULL: the database refuses it
-        writer.submit(store.record_llm_call, run_id, "trend", llm_call(n, "0.001", **bad))
+        writer.submit(store.record_llm_call, run_id, "trend", None, *llm_call(n, "0.001", **bad))
     writer.submit(store.agent_finished, run_id, "trend", "completed")
     release.set()
     writer.close()
@@ -202,7 +196,7 @@ def write_history(store: ResultsStore) -> list[str]:
     first, second, third = start(store, resume), start(store, resume), start(store)
     for key in ("trend", "topic_sentiment", "topic_sentiment[Billing]", "churn_risk"):
         store.agent_started(first, key, "t")
-        store.record_llm_calls(first, key, [llm_call(101, "0.0015"), llm_call(40, "0.0002")])
+        store.record_llm_calls(first, key, None, [llm_call(101, "0.0015"), llm_call(40, "0.0002")])
         store.agent_finished(first, key, "completed")
     store.agent_started(first, "trend", "t2")  # the flow run retried: trend runs again
     store.agent_finished(first, "trend", "completed")
@@ -211,11 +205,11 @@ def write_history(store: ResultsStore) -> list[str]:
     store.agent_finished(second, "trend", "cached")  # told twice: counted once
     with store.batch():
         store.agent_started(second, "churn_risk", "t3")
-        store.record_llm_call(second, "churn_risk", llm_call(7, "0.0001"))
+        store.record_llm_call(second, "churn_risk", None, *llm_call(7, "0.0001"))
         store.agent_finished(second, "churn_risk", "failed", "boom")
     store.finish_run(second, "failed", error="boom")
     store.agent_started(third, "validation", "t4")
-    store.record_llm_call(third, "validation", llm_call(3, "0.00003"))
+    store.record_llm_call(third, "validation", None, *llm_call(3, "0.00003"))
     store.finish_run(third, "crashed", error="gone")
     return [first, second, third]
 
@@ -238,9 +232,11 @@ def test_kept_totals_equal_the_rows_added_up(store):
 
 
 def make_v1(url: str) -> None:
-    """Make the store look as a v1 voc left it: no totals, no new indexes, version 1."""
+    """Make the store look as a v1 voc left it: no totals, no new indexes, version 1,
+    and no Alembic revision (v1 had none)."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
         for name in ("voc_usage", "voc_agent_durations"):
             conn.execute(text(f"DROP TABLE {name}"))
         for name in ("ix_voc_runs_status_window", "ix_voc_runs_command_status_started"):

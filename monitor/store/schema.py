@@ -1,6 +1,15 @@
-"""The results store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL."""
+"""The results store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
+What lives here: the tables as this voc reads and writes them, and the vocabulary of
+their values: money as `Money`, times in UTC (`now`, `utc`), the statuses that end a run
+(`FINAL`) or count an agent done (`DONE`), and the usage totals kept on write (`TOTALS`).
+How the database gets to this shape is `migrations/`'s job: a change here goes with a
+new revision there (its test compares the two).
+"""
+
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -19,15 +28,38 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    inspect,
+    func,
 )
 from sqlalchemy.types import TypeDecorator
 
-# v2: totals kept up to date on write (voc_runs' usage, voc_usage, voc_agent_durations):
-# the history reads them rather than every call and agent row. A v1 voc
-# would write calls without adding them up, so it must not open a v2 store.
+# What a voc from before Alembic reads in `voc_schema` and refuses when it is greater than
+# its own: v2 added totals kept on write, which a v1 voc would not keep. A revision that an
+# older voc could not write correctly raises it.
 SCHEMA_VERSION = 2
 PICO = Decimal(10) ** 12
+FINAL = ("completed", "failed", "crashed", "cancelled")
+DONE = ("completed", "cached", "skipped")
+TOTALS = ("calls", "input_tokens", "output_tokens", "cached_tokens", "cost", "estimated_calls")
+USAGE_KEY = ("agent", "provider", "model")
+
+
+def now() -> datetime:
+    """The time a row is written, in UTC."""
+    return datetime.now(UTC)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; they were written in UTC."""
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def seconds_sql(conn: Connection, started: Any, ended: Any) -> Any:
+    """`ended - started` in seconds as SQL: each dialect subtracts times its own way."""
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(ended) - func.julianday(started)) * 86400.0
+    return func.extract("epoch", ended - started)
 
 
 class Money(TypeDecorator):
@@ -61,6 +93,8 @@ def usage_totals() -> list[Column]:
     ]
 
 
+# Kept at SCHEMA_VERSION by the migrations for vocs from before Alembic, which check it;
+# this voc goes by Alembic's `alembic_version`.
 schema_version = Table("voc_schema", metadata, Column("version", Integer, nullable=False))
 
 runs = Table(
@@ -193,44 +227,3 @@ events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_voc_events_run_id", "run_id", "id"),
 )
-
-
-def add_missing_columns(conn: Connection) -> list[str]:
-    """Add the columns a table made by an older voc lacks; returns the `table.column`s added.
-
-    Only columns an older row can have: nullable ones, or ones with a plain default. An
-    older voc reads such a store as before, so the schema version stays for changes it
-    could not read.
-    """
-    inspector = inspect(conn)
-    added = []
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            default = getattr(column.server_default, "arg", None)
-            if column.name in present or not (column.nullable or isinstance(default, str)):
-                continue  # present, or existing rows could have no value for it
-            ddl = f"{column.name} {column.type.compile(dialect=conn.dialect)}"
-            if isinstance(default, str):
-                ddl += f" DEFAULT {default}"
-            if not column.nullable:
-                ddl += " NOT NULL"
-            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
-            added.append(f"{table.name}.{column.name}")
-    return added
-
-
-def add_missing_indexes(conn: Connection) -> list[str]:
-    """Create the indexes a store made by an older voc lacks; returns their names.
-
-    `create_all` makes a table's indexes only with the table.
-    """
-    inspector = inspect(conn)
-    added = []
-    for table in metadata.sorted_tables:
-        present = {index["name"] for index in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in present:
-                index.create(conn)
-                added.append(index.name)
-    return added

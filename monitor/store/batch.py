@@ -1,0 +1,247 @@
+"""The unit of work: what one write transaction appends and adds up, written at its end.
+
+What lives here: `Pending`, the rows a transaction opened by `ResultsStore._write`
+collects (LLM calls, events, agent-row upserts) and the totals it adds them into (a run's
+usage, usage by agent, provider and model, each agent's done runs and their seconds),
+flushed with one executemany per table when the transaction ends. Batching many writes
+into one transaction (`ResultsStore.batch`, the hooks' writer thread) therefore costs one
+commit, and the totals the history reads are kept in step with the rows that make them.
+`AgentRow` follows an agent's row through the transaction without reading it back.
+`add_up_history` computes the same totals from rows written without them.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Table, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.store.schema import (
+    DONE,
+    TOTALS,
+    USAGE_KEY,
+    agent_durations,
+    agent_runs,
+    llm_calls,
+    now,
+    runs,
+    seconds_sql,
+    usage,
+)
+
+# A run's usage totals, each plus a parameter named apart from its column (SQLAlchemy
+# keeps the columns' own names for SET): one statement, compiled once, executemany'd.
+_ADD_TO_RUNS = (
+    update(runs)
+    .where(runs.c.id == bindparam("b_id"))
+    .values({n: runs.c[n] + bindparam(f"b_{n}", type_=runs.c[n].type) for n in TOTALS})
+)
+
+
+def _bound(totals: dict[str, Any]) -> dict[str, Any]:
+    return {f"b_{name}": value for name, value in totals.items()}
+
+
+@cache
+def _agent_upsert(dialect_name: str, ending: bool) -> Any:
+    """An agent row's upsert as it starts or ends; built once, as its rows come often."""
+    statement = (sqlite if dialect_name == "sqlite" else postgresql).insert(agent_runs)
+    new = statement.excluded
+    if ending:
+        changed = {
+            "status": new.status,
+            "cached_from": new.cached_from,
+            "error": new.error,
+            "ended_at": new.ended_at,
+        }
+    else:
+        running = agent_runs.c.status == "running"
+        changed = {
+            "status": new.status,
+            "task_run_id": new.task_run_id,
+            "error": None,
+            "ended_at": None,
+            "attempts": agent_runs.c.attempts + 1,
+            "started_at": case((running, agent_runs.c.started_at), else_=new.started_at),
+        }
+    return statement.on_conflict_do_update(index_elements=["run_id", "key"], set_=changed)
+
+
+@cache
+def _adding(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
+    """INSERT a row, or on conflict over `keys` add its other columns to the row's."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement = dialect.insert(table)
+    added = {c.name: c + statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=added)
+
+
+class AgentRow(NamedTuple):
+    """What `_retime` needs of an agent's row: its status and times (in UTC)."""
+
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+
+
+AGENT_ROW = select(agent_runs.c.status, agent_runs.c.started_at, agent_runs.c.ended_at).where(
+    agent_runs.c.run_id == bindparam("run_id"), agent_runs.c.key == bindparam("key")
+)
+
+
+def agent_row_after(old: AgentRow | None, status: str, at: datetime) -> AgentRow:
+    """The row as `_agent_upsert` leaves it: a start keeps a running row's start, an
+    ending keeps any row's start."""
+    if status == "running":
+        kept = old is not None and old.status == "running"
+        return AgentRow(status, old.started_at if kept else at, None)
+    return AgentRow(status, old.started_at if old is not None else at, at)
+
+
+def event_row(run_id: str, kind: str, payload: dict) -> dict[str, Any]:
+    """A row of the event log, stamped now."""
+    return {"run_id": run_id, "kind": kind, "payload": payload, "created_at": now()}
+
+
+class Pending:
+    """What a write transaction appends and adds up, written in one go at its end.
+
+    One lives on the thread for as long as `ResultsStore._write` holds a transaction
+    open; every write method inside it hands its rows here instead of executing them,
+    and `flush` writes them just before the commit. Agent rows are upserts that later
+    statements may read (`_payer`) or change (`finish_run`): those call `flush_agents`
+    first, so what they see is what was written so far.
+
+    LLM calls and events go in with one executemany per table, in the order recorded,
+    so event ids grow in that order; no write reads them back. Their totals are added
+    once per run and once per agent, provider and model, in key order: transactions
+    running at once on PostgreSQL lock the shared usage rows in one order, so they wait
+    for each other but cannot deadlock.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self._runs: dict[str, dict[str, Any]] = {}
+        self._usage: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._durations: dict[str, tuple[int, float]] = {}
+        self._agent_upserts: list[tuple[bool, dict[str, Any]]] = []
+        self._agent_rows: dict[tuple[str, str], AgentRow] = {}
+
+    def upsert_agent(self, ending: bool, values: dict[str, Any]) -> None:
+        """An agent row's upsert (`_agent_upsert`), written with the others in order."""
+        self._agent_upserts.append((ending, values))
+
+    def agent_row(self, run_id: str, key: str) -> AgentRow | None:
+        """The agent's row as this transaction left it, if it changed it."""
+        return self._agent_rows.get((run_id, key))
+
+    def set_agent_row(self, run_id: str, key: str, row: AgentRow) -> None:
+        """Remember the agent's row as this transaction leaves it."""
+        self._agent_rows[(run_id, key)] = row
+
+    def flush_agents(self) -> None:
+        """Write the agent rows upserted so far: before a statement that reads or
+        changes agent rows. One executemany per run of rows with the same upsert, and
+        a key at most once in each (PostgreSQL may make one multi-row INSERT of them,
+        which cannot update a row twice)."""
+        group: list[dict[str, Any]] = []
+        keys: set[tuple[str, str]] = set()
+        ending = False
+        for row_ending, values in self._agent_upserts:
+            key = (values["run_id"], values["key"])
+            if group and (row_ending != ending or key in keys):
+                self._upsert_agents(ending, group)
+                group, keys = [], set()
+            ending = row_ending
+            group.append(values)
+            keys.add(key)
+        if group:
+            self._upsert_agents(ending, group)
+        self._agent_upserts.clear()
+        self._agent_rows.clear()  # the database has them now, and whatever changes them next
+
+    def _upsert_agents(self, ending: bool, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(_agent_upsert(self.conn.dialect.name, ending), rows)
+
+    def append(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Rows for an append-only table; those of one call share their keys (executemany)."""
+        self._rows.setdefault(table, []).extend(rows)
+
+    def add_up(self, calls: list[dict[str, Any]]) -> None:
+        """LLM call rows into their run's totals and their agent, provider and model's."""
+        for call in calls:
+            adds = (1, call["input_tokens"], call["output_tokens"], call["cached_tokens"])
+            adds += (Decimal(call["cost"]), 1 if call["estimated"] else 0)
+            key = tuple(call[name] for name in USAGE_KEY)
+            usage_row = {name: call[name] for name in USAGE_KEY} | dict.fromkeys(TOTALS, 0)
+            for totals in (
+                self._runs.setdefault(call["run_id"], dict.fromkeys(TOTALS, 0)),
+                self._usage.setdefault(key, usage_row),
+            ):
+                for name, add in zip(TOTALS, adds, strict=True):
+                    totals[name] += add
+
+    def add_duration(self, agent: str, runs: int, seconds: float) -> None:
+        """Done runs of a top-level agent and their seconds, added (or taken away)."""
+        had_runs, had_seconds = self._durations.get(agent, (0, 0.0))
+        self._durations[agent] = (had_runs + runs, had_seconds + seconds)
+
+    def flush(self) -> None:
+        """Write everything pending: agent rows, appended rows, then the totals in key order."""
+        conn = self.conn
+        self.flush_agents()
+        for table, rows in self._rows.items():
+            conn.execute(insert(table), rows)
+        if self._runs:
+            added = [{"b_id": run_id} | _bound(adds) for run_id, adds in sorted(self._runs.items())]
+            conn.execute(_ADD_TO_RUNS, added)
+        if self._usage:
+            added = [row for _, row in sorted(self._usage.items())]
+            conn.execute(_adding(conn.dialect.name, usage, USAGE_KEY), added)
+        if self._durations:
+            added = [
+                {"agent": agent, "runs": count, "seconds": seconds}
+                for agent, (count, seconds) in sorted(self._durations.items())
+            ]
+            conn.execute(_adding(conn.dialect.name, agent_durations, ("agent",)), added)
+        self._rows.clear()
+        self._runs.clear()
+        self._usage.clear()
+        self._durations.clear()
+
+
+def add_up_history(conn: Connection) -> None:
+    """Add up LLM calls and agent runs written without their totals: a v1 store's, once
+    on its upgrade to v2, or a history loaded in bulk into an empty store."""
+    sums = [
+        func.count(),
+        func.sum(llm_calls.c.input_tokens),
+        func.sum(llm_calls.c.output_tokens),
+        func.sum(llm_calls.c.cached_tokens),
+        func.sum(llm_calls.c.cost),
+        func.sum(case((llm_calls.c.estimated, 1), else_=0)),
+    ]
+    per_run = conn.execute(select(llm_calls.c.run_id, *sums).group_by(llm_calls.c.run_id))
+    totals = [
+        {"b_id": run_id} | _bound(dict(zip(TOTALS, sums, strict=True))) for run_id, *sums in per_run
+    ]
+    if totals:  # the totals start at 0: adding them sets them
+        conn.execute(_ADD_TO_RUNS, totals)
+    keys = [llm_calls.c.agent, llm_calls.c.provider, llm_calls.c.model]
+    conn.execute(
+        insert(usage).from_select(
+            ["agent", "provider", "model", *TOTALS], select(*keys, *sums).group_by(*keys)
+        )
+    )
+    seconds = seconds_sql(conn, agent_runs.c.started_at, agent_runs.c.ended_at)
+    conn.execute(
+        insert(agent_durations).from_select(
+            ["agent", "runs", "seconds"],
+            select(agent_runs.c.agent, func.count(), func.coalesce(func.sum(seconds), 0.0))
+            .where(agent_runs.c.status.in_(DONE), agent_runs.c.key == agent_runs.c.agent)
+            .group_by(agent_runs.c.agent),
+        )
+    )
