@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.credentials import OPENAI, load_block, resolve
+from tasks.services.credentials import OPENAI, load_block, resolve
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
