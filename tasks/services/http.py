@@ -130,11 +130,11 @@ class ServiceClient:
             headers={"user-agent": "prefect-voc", **service.auth(credentials), **(headers or {})},
         )
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """`attempt`, retried on 429, 5xx and timeouts, waiting at least what Retry-After asks."""
         return self.backoff.run(lambda: self.attempt(method, path, body))
 
-    def attempt(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict:
+    def attempt(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one request to `base_url + path`; its JSON object, or a `ServiceError`."""
         url = f"{self.base_url}{path}"
         try:
