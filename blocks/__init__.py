@@ -8,10 +8,10 @@ from importlib import import_module
 from typing import Any
 
 _BLOCKS = {
-    "OpenAICredentials": "blocks.llm",
-    "AnthropicCredentials": "blocks.llm",
-    "IntercomCredentials": "blocks.intercom",
-    "GammaCredentials": "blocks.gamma",
+    "OpenAICredentials": "blocks.credentials",
+    "AnthropicCredentials": "blocks.credentials",
+    "IntercomCredentials": "blocks.credentials",
+    "GammaCredentials": "blocks.credentials",
     # The results store: prefect-sqlalchemy's connector (see blocks.results_store).
     "SqlAlchemyConnector": "prefect_sqlalchemy",
 }

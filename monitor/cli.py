@@ -127,7 +127,7 @@ def check_source(source: str) -> str:
     if source == "sample":
         return source
     if source == "intercom":
-        from tasks.intercom import intercom_credentials
+        from tasks.services.intercom import intercom_credentials
 
         try:
             intercom_credentials()

@@ -3,9 +3,9 @@
 from urllib.parse import urlsplit
 
 from tasks.agent import agent
-from tasks.credentials import GAMMA, resolve
-from tasks.http import ServiceError
 from tasks.models import OutputFiles, Presentation
+from tasks.services.credentials import GAMMA, resolve
+from tasks.services.errors import ServiceError
 
 MAX_WAIT_S = 600.0
 REPORT = "report.md"
@@ -42,7 +42,7 @@ def gamma_presentation(
     credentials = resolve(GAMMA)
     if credentials.key is None:
         return Presentation(status="skipped", reason=f"no Gamma key: set {GAMMA.hint()}")
-    from tasks.gamma_api import GammaClient, generation_body  # httpx only when used
+    from tasks.services.gamma import GammaClient, generation_body  # httpx only when used
 
     report = next(p for p in output.files if p.name == REPORT).read_text(encoding="utf-8")
     generation = GammaClient(credentials).generate(

@@ -200,7 +200,7 @@ def fetch(source: str, start: date, end: date, directory: Path | None) -> tuple[
         return source_path(source), False
     if directory is None:
         raise SourceError("the intercom source needs the run's directory to save its export in")
-    from tasks.intercom import download  # httpx and the API client only when used
+    from tasks.services.intercom import download  # httpx and the API client only when used
 
     return download(start, end, directory), True
 

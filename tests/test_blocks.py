@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.credentials import OPENAI, load_block, resolve
+from tasks.services.credentials import OPENAI, load_block, resolve
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
@@ -64,3 +64,15 @@ def test_environment_wins_over_the_block_setting_by_setting(monkeypatch):
     finally:
         OpenAICredentials.delete("voc")
         load_block.cache_clear()
+
+
+def test_block_type_slugs_are_those_saved_blocks_are_found_by():
+    import blocks
+
+    saved = {
+        "OpenAICredentials": "voc-openai-credentials",
+        "AnthropicCredentials": "voc-anthropic-credentials",
+        "IntercomCredentials": "voc-intercom-credentials",
+        "GammaCredentials": "voc-gamma-credentials",
+    }
+    assert {name: getattr(blocks, name).get_block_type_slug() for name in saved} == saved

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks.credentials import GAMMA, resolve
 from tasks.gamma import gamma_presentation
-from tasks.gamma_api import GammaClient, generation_body
-from tasks.http import ServiceError
 from tasks.models import OutputFiles
+from tasks.services.credentials import GAMMA, resolve
+from tasks.services.errors import ServiceError
+from tasks.services.gamma import GammaClient, generation_body
 from tests.servers.gamma import FakeGamma
 
 REPORT = "# Voice of Customer\n\nHeadline.\n\n---\n\n## Billing: 40%\n\n> “charged twice”\n"

@@ -6,7 +6,7 @@ import pytest
 
 from monitor.store import ResultsStore
 from tasks.gamma import checked_url
-from tasks.http import ServiceError
+from tasks.services.errors import ServiceError
 from tests.servers.gamma import FakeGamma
 from tests.test_flow import MONDAY, small_export
 from tests.test_links import read_artifacts

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from monitor.store import ResultsStore
-from tasks.http import ServiceError
-from tasks.intercom import EXPORT_NAME, IntercomClient, intercom_credentials
 from tasks.load import SourceError, load_conversations
-from tasks.retry import Backoff
+from tasks.services.errors import ServiceError
+from tasks.services.intercom import EXPORT_NAME, IntercomClient, intercom_credentials
+from tasks.services.retry import Backoff
 from tests.conftest import intercom_conversation
 from tests.servers.base import Reply
 from tests.servers.intercom import FakeIntercom

@@ -3,12 +3,13 @@
 import httpx
 import pytest
 
-from tasks.http import ServiceError, parse_retry_after, scrub
-from tasks.limits import RateLimiter
 from tasks.llm.batches import split
 from tasks.llm.schema import strict_schema
 from tasks.models import Correlations, SentimentReading
-from tasks.retry import Backoff
+from tasks.services.errors import ServiceError, scrub
+from tasks.services.http import parse_retry_after
+from tasks.services.limits import RateLimiter
+from tasks.services.retry import Backoff
 
 
 class Clock:

@@ -12,10 +12,10 @@ from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
 
 from monitor.pricing import price
-from tasks.http import ServiceError
 from tasks.llm import LLMOutputError, LLMRequest, LLMSettings, llm_client
 from tasks.models import SentimentReading, TopicLabels
 from tasks.observe import observers
+from tasks.services.errors import ServiceError
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.base import Reply
 from tests.servers.openai import FakeOpenAI

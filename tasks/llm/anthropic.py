@@ -8,11 +8,12 @@ reads and writes apart from `input_tokens`; `Usage.input_tokens` adds them back.
 import json
 from typing import Any
 
-from tasks.credentials import ANTHROPIC, Credentials
-from tasks.http import ServiceError, http_client, request_json
 from tasks.llm.errors import MalformedReply
 from tasks.llm.schema import output_schema
 from tasks.llm.types import LLMRequest, LLMSettings, Reply, Usage
+from tasks.services.credentials import ANTHROPIC, Credentials
+from tasks.services.errors import ServiceError
+from tasks.services.http import ServiceClient
 
 API_VERSION = "2023-06-01"
 
@@ -71,25 +72,15 @@ class AnthropicProvider:
     name = "anthropic"
 
     def __init__(self, credentials: Credentials, settings: LLMSettings) -> None:
-        self.credentials = credentials
-        self.http = http_client(settings.timeout_s, settings.concurrency)
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"content-type": "application/json", "anthropic-version": API_VERSION}
-        if self.credentials.key is not None:
-            headers["x-api-key"] = self.credentials.secret()
-        return headers
+        self.http = ServiceClient(
+            ANTHROPIC,
+            credentials,
+            headers={"content-type": "application/json", "anthropic-version": API_VERSION},
+            timeout_s=settings.timeout_s,
+            connections=settings.concurrency,
+        )
 
     def send(self, request: LLMRequest, model: str) -> Reply:
-        """One Messages request."""
-        data = request_json(
-            self.http,
-            "POST",
-            f"{self.credentials.base_url}/v1/messages",
-            service=self.name,
-            headers=self._headers(),
-            body=request_body(request, model),
-            secrets=(self.credentials.secret(),),
-            key_hint=ANTHROPIC.hint(),
-        )
-        return parse_reply(data, request.output.__name__)
+        """One Messages request (the LLM client retries it)."""
+        body = request_body(request, model)
+        return parse_reply(self.http.attempt("POST", "/v1/messages", body), request.output.__name__)

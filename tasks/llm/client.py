@@ -4,28 +4,39 @@ The capture lives here, at the one seam every call crosses (as httpx's event hoo
 do), so agents never report usage by hand: every attempt, failed ones included, is
 handed to the observers with its own attempt number, tokens, latency and error.
 
-An attempt that fails in transit (429, 5xx, a timeout) is retried with exponential
-backoff and jitter, waiting at least what Retry-After asks; 400/401/403/404 fail at
-once. A reply that does not match the output model is retried once with the
+An attempt that fails in transit (429, 5xx, a timeout) is retried by the services'
+one policy (`tasks.services.retry`): exponential backoff and jitter, waiting at least
+what Retry-After asks; 400/401/403/404 fail at once. A reply that does not match the
+output model is not an HTTP failure: it is asked again once, here, with the
 validation error fed back to the model, then fails the agent.
 """
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from time import perf_counter, sleep
+from dataclasses import dataclass
+from functools import partial
+from itertools import count
+from time import perf_counter
 from typing import Protocol
 
 from pydantic import ValidationError
 
-from tasks.credentials import ANTHROPIC, OPENAI, Credentials, Service, require_key, resolve
-from tasks.http import ServiceError, scrub
-from tasks.limits import RateLimiter, shared_limiter
 from tasks.llm.errors import LLMOutputError, MalformedReply, UnknownProviderError
 from tasks.llm.types import NO_USAGE, LLMCall, LLMRequest, LLMSettings, Output, Reply, Usage
 from tasks.observe import check_llm_call, notify_llm_call
-from tasks.retry import Backoff
+from tasks.services.credentials import (
+    ANTHROPIC,
+    OPENAI,
+    Credentials,
+    Service,
+    require_key,
+    resolve,
+)
+from tasks.services.errors import ServiceError, scrub
+from tasks.services.limits import RateLimiter, shared_limiter
+from tasks.services.retry import Backoff
 
 DEFAULT_MODELS = {"local": "voc-local-1", "openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 # Requests per minute when the settings do not say: each provider's entry-tier limit.
@@ -50,10 +61,13 @@ def describe(error: ValidationError) -> str:
     return f"{error.error_count()} problem(s): " + "; ".join(problems)
 
 
-class _Stopwatch:
-    """Time of the HTTP request alone, not of waiting for a slot."""
+@dataclass
+class _Attempt:
+    """One attempt's number and the time of its HTTP request alone, not of waiting for a slot."""
 
+    number: int
     started: float | None = None
+    reply: Reply = Reply("", NO_USAGE)  # set once the provider answers
 
     def start(self) -> None:
         self.started = perf_counter()
@@ -84,35 +98,24 @@ class LLMClient:
 
     def complete(self, request: LLMRequest[Output]) -> Output:
         """Send the request and return the reply validated against `request.output`."""
-        attempt, transport_failures = 0, 0
+        numbers = count(1)
         while True:
-            attempt += 1
-            check_llm_call(self.provider.name, self.model, request)
-            clock = _Stopwatch()
             try:
-                reply = self._send(request, clock)
-            except ServiceError as error:
-                self._report(request, NO_USAGE, clock, attempt, str(error))
-                transport_failures += 1
-                if not self.backoff.should_retry(error, transport_failures):
-                    raise
-                self._wait(transport_failures, error)
-                continue
+                attempt = self.backoff.run(
+                    partial(self._attempt, request, numbers), self._cool_down
+                )
             except MalformedReply as error:
-                self._report(request, error.usage, clock, attempt, str(error))
                 request = self._correct(request, error.text, str(error))
                 continue
-            except Exception as exc:
-                self._report(request, NO_USAGE, clock, attempt, scrub(f"{exc}") or repr(exc))
-                raise
+            reply = attempt.reply
             try:
                 output = request.output.model_validate_json(reply.text)
             except ValidationError as exc:
                 problem = f"reply does not match {request.output.__name__}: {describe(exc)}"
-                self._report(request, reply.usage, clock, attempt, f"{request.purpose}: {problem}")
+                self._report(request, reply.usage, attempt, f"{request.purpose}: {problem}")
                 request = self._correct(request, reply.text, problem)
                 continue
-            self._report(request, reply.usage, clock, attempt)
+            self._report(request, reply.usage, attempt)
             return output
 
     def complete_many(self, requests: Sequence[LLMRequest[Output]]) -> list[Output]:
@@ -130,16 +133,28 @@ class LLMClient:
                     future.cancel()
                 raise
 
-    def _send(self, request: LLMRequest, clock: _Stopwatch) -> Reply:
-        with self.limiter.slot():
-            clock.start()
-            return self.provider.send(request, self.model)
+    def _attempt(self, request: LLMRequest, numbers: Iterator[int]) -> _Attempt:
+        """One provider request within the limiter; a failed one is reported here."""
+        attempt = _Attempt(next(numbers))
+        check_llm_call(self.provider.name, self.model, request)
+        try:
+            with self.limiter.slot():
+                attempt.start()
+                attempt.reply = self.provider.send(request, self.model)
+        except ServiceError as error:
+            self._report(request, NO_USAGE, attempt, str(error))
+            raise
+        except MalformedReply as error:
+            self._report(request, error.usage, attempt, str(error))
+            raise
+        except Exception as exc:
+            self._report(request, NO_USAGE, attempt, scrub(f"{exc}") or repr(exc))
+            raise
+        return attempt
 
-    def _wait(self, retry: int, error: ServiceError) -> None:
-        delay = self.backoff.delay(retry, error.retry_after)
+    def _cool_down(self, error: ServiceError) -> None:
         if error.retry_after is not None:
             self.limiter.cool_down(error.retry_after)  # the limit is the provider's, not ours
-        sleep(delay)
 
     def _correct(self, request: LLMRequest[Output], reply: str, problem: str) -> LLMRequest:
         """The request again with the problem fed back, or `LLMOutputError` if it was already."""
@@ -154,8 +169,7 @@ class LLMClient:
         self,
         request: LLMRequest,
         usage: Usage,
-        clock: _Stopwatch,
-        attempt: int,
+        attempt: _Attempt,
         error: str | None = None,
     ) -> None:
         notify_llm_call(
@@ -164,8 +178,8 @@ class LLMClient:
                 model=self.model,
                 purpose=request.purpose,
                 usage=usage,
-                latency_ms=clock.ms(),
-                attempt=attempt,
+                latency_ms=attempt.ms(),
+                attempt=attempt.number,
                 error=error,
             )
         )

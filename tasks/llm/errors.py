@@ -1,4 +1,4 @@
-"""What can go wrong in a structured-output call besides the HTTP errors of `tasks.http`."""
+"""What can go wrong in a structured-output call besides the HTTP errors of `tasks.services`."""
 
 from tasks.llm.types import NO_USAGE, Usage
 

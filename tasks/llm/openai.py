@@ -7,11 +7,12 @@ tokens and reasoning tokens where the server reports them.
 
 from typing import Any
 
-from tasks.credentials import OPENAI, Credentials
-from tasks.http import ServiceError, http_client, request_json
 from tasks.llm.errors import MalformedReply
 from tasks.llm.schema import output_schema, strict_schema
 from tasks.llm.types import LLMRequest, LLMSettings, Reply, Usage
+from tasks.services.credentials import OPENAI, Credentials
+from tasks.services.errors import ServiceError
+from tasks.services.http import ServiceClient
 
 
 def request_body(request: LLMRequest, model: str, official: bool) -> dict[str, Any]:
@@ -67,25 +68,17 @@ class OpenAIProvider:
 
     def __init__(self, credentials: Credentials, settings: LLMSettings) -> None:
         self.name = "openai" if credentials.official else "openai-compatible"
-        self.credentials = credentials
-        self.http = http_client(settings.timeout_s, settings.concurrency)
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"content-type": "application/json"}
-        if self.credentials.key is not None:  # a local server may need none
-            headers["authorization"] = f"Bearer {self.credentials.secret()}"
-        return headers
+        self.official = credentials.official
+        self.http = ServiceClient(
+            OPENAI,
+            credentials,
+            name=self.name,
+            headers={"content-type": "application/json"},
+            timeout_s=settings.timeout_s,
+            connections=settings.concurrency,
+        )
 
     def send(self, request: LLMRequest, model: str) -> Reply:
-        """One Chat Completions request."""
-        data = request_json(
-            self.http,
-            "POST",
-            f"{self.credentials.base_url}/chat/completions",
-            service=self.name,
-            headers=self._headers(),
-            body=request_body(request, model, self.credentials.official),
-            secrets=(self.credentials.secret(),),
-            key_hint=OPENAI.hint(),
-        )
-        return parse_reply(data, self.name)
+        """One Chat Completions request (the LLM client retries it)."""
+        body = request_body(request, model, self.official)
+        return parse_reply(self.http.attempt("POST", "/chat/completions", body), self.name)

@@ -29,13 +29,20 @@ class Service:
     key_env: str
     url_env: str
     default_url: str
-    block: str  # "module:Class" of its credentials block, imported only when read
-    block_slug: str
-    key_field: str = "api_key"
+    block: str  # "module:Class" of its `ServiceCredentials` block, imported only when read
+    auth_header: str = "authorization"  # the request header the key goes in
+    auth_scheme: str = "Bearer "
 
     def hint(self) -> str:
         """Where the key is looked for, for error messages."""
-        return f"{self.key_env} or the {self.block_slug}/{BLOCK_NAME} block"
+        slug = block_class(self.block).get_block_type_slug()
+        return f"{self.key_env} or the {slug}/{BLOCK_NAME} block"
+
+    def auth(self, credentials: "Credentials") -> dict[str, str]:
+        """The auth header carrying the key, or none without a key (a self-hosted server)."""
+        if credentials.key is None:
+            return {}
+        return {self.auth_header: f"{self.auth_scheme}{credentials.secret()}"}
 
 
 @dataclass(frozen=True)
@@ -51,20 +58,19 @@ class Credentials:
         return self.key.get_secret_value() if self.key else ""
 
 
+def block_class(path: str) -> Any:
+    """The block class at `module:Class` (importing Prefect, so only when needed)."""
+    module, name = path.split(":")
+    return getattr(import_module(module), name)
+
+
 @cache
 def load_block(path: str) -> Any | None:
     """The block saved as `voc` of the class at `module:Class`, or None if there is none."""
-    module, name = path.split(":")
-    block_class = getattr(import_module(module), name)
     try:
-        return block_class.load(BLOCK_NAME)
+        return block_class(path).load(BLOCK_NAME)
     except (ValueError, KeyError, RuntimeError, OSError):
         return None  # not saved, or no Prefect API to read it from: the block is not there
-
-
-def _from_block(service: Service, field: str) -> Any | None:
-    block = load_block(service.block)
-    return getattr(block, field, None) if block is not None else None
 
 
 def resolve(service: Service, base_url: str | None = None) -> Credentials:
@@ -72,10 +78,11 @@ def resolve(service: Service, base_url: str | None = None) -> Credentials:
     raw_key = os.environ.get(service.key_env) or None
     url = base_url or os.environ.get(service.url_env) or None
     key: SecretStr | None = SecretStr(raw_key) if raw_key else None
-    if key is None:
-        key = _from_block(service, service.key_field)
-    if url is None:
-        url = _from_block(service, "base_url")
+    if key is None or url is None:
+        block = load_block(service.block)  # read only when the environment leaves a gap
+        if block is not None:
+            key = key or block.key()
+            url = url or block.base_url
     url = (url or service.default_url).rstrip("/")
     return Credentials(key=key, base_url=url, official=url == service.default_url.rstrip("/"))
 
@@ -92,31 +99,30 @@ OPENAI = Service(
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "https://api.openai.com/v1",
-    "blocks.llm:OpenAICredentials",
-    "voc-openai-credentials",
+    "blocks.credentials:OpenAICredentials",
 )
 ANTHROPIC = Service(
     "anthropic",
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_BASE_URL",
     "https://api.anthropic.com",
-    "blocks.llm:AnthropicCredentials",
-    "voc-anthropic-credentials",
+    "blocks.credentials:AnthropicCredentials",
+    auth_header="x-api-key",
+    auth_scheme="",
 )
 INTERCOM = Service(
     "intercom",
     "INTERCOM_TOKEN",
     "INTERCOM_BASE_URL",
     "https://api.intercom.io",
-    "blocks.intercom:IntercomCredentials",
-    "voc-intercom-credentials",
-    key_field="token",
+    "blocks.credentials:IntercomCredentials",
 )
 GAMMA = Service(
     "gamma",
     "GAMMA_API_KEY",
     "GAMMA_BASE_URL",
     "https://public-api.gamma.app",
-    "blocks.gamma:GammaCredentials",
-    "voc-gamma-credentials",
+    "blocks.credentials:GammaCredentials",
+    auth_header="x-api-key",
+    auth_scheme="",
 )

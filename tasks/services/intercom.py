@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from tasks.credentials import INTERCOM, Credentials, require_key, resolve
-from tasks.http import ServiceError, http_client, request_json
-from tasks.retry import Backoff, with_retries
+from tasks.services.credentials import INTERCOM, Credentials, require_key, resolve
+from tasks.services.errors import ServiceError
+from tasks.services.http import ServiceClient
+from tasks.services.retry import Backoff
 
 API_VERSION = "2.11"
 PER_PAGE = 150
@@ -48,28 +49,13 @@ class IntercomClient:
     def __init__(
         self, credentials: Credentials, backoff: Backoff | None = None, timeout_s: float = 60
     ) -> None:
-        self.credentials = credentials
-        self.backoff = backoff or Backoff()
-        self.http = http_client(timeout_s, CONCURRENCY)
-
-    def _call(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
-        headers = {
-            "authorization": f"Bearer {self.credentials.secret()}",
-            "accept": "application/json",
-            "intercom-version": API_VERSION,
-        }
-        return with_retries(
-            lambda: request_json(
-                self.http,
-                method,
-                f"{self.credentials.base_url}{path}",
-                service="intercom",
-                headers=headers,
-                body=body,
-                secrets=(self.credentials.secret(),),
-                key_hint=INTERCOM.hint(),
-            ),
-            self.backoff,
+        self.http = ServiceClient(
+            INTERCOM,
+            credentials,
+            headers={"accept": "application/json", "intercom-version": API_VERSION},
+            timeout_s=timeout_s,
+            connections=CONCURRENCY,
+            backoff=backoff,
         )
 
     def search(self, start: date, end: date) -> list[dict[str, Any]]:
@@ -77,7 +63,9 @@ class IntercomClient:
         found: dict[str, dict] = {}
         cursor, total, pages = None, None, 0
         while True:
-            page = self._call("POST", "/conversations/search", window_query(start, end, cursor))
+            page = self.http.request(
+                "POST", "/conversations/search", window_query(start, end, cursor)
+            )
             pages += 1
             total = page.get("total_count", total)
             for conversation in page.get("conversations") or []:
@@ -95,7 +83,7 @@ class IntercomClient:
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         """One conversation with its parts."""
-        return self._call("GET", f"/conversations/{conversation_id}")
+        return self.http.request("GET", f"/conversations/{conversation_id}")
 
     def window(self, start: date, end: date, concurrency: int = CONCURRENCY) -> list[dict]:
         """The window's conversations, each read whole, `concurrency` at a time, in search order."""

@@ -1,4 +1,8 @@
-"""Exponential backoff with jitter that honours the server's Retry-After."""
+"""The one retry policy: exponential backoff with jitter that honours the server's Retry-After.
+
+Every outside call is retried by `Backoff.run`: the service client's, and the LLM
+client's around each provider request (which re-asks on invalid JSON apart from this).
+"""
 
 import random
 import time
@@ -6,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tasks.http import ServiceError
+from tasks.services.errors import ServiceError
 
 T = TypeVar("T")
 
@@ -41,15 +45,21 @@ class Backoff:
             return False
         return error.retry_after is None or error.retry_after <= self.max_wait_s
 
+    def run(
+        self, call: Callable[[], T], before_wait: Callable[[ServiceError], None] | None = None
+    ) -> T:
+        """`call()`, retried on retryable `ServiceError`s as this policy allows.
 
-def with_retries(call: Callable[[], T], backoff: Backoff, sleep=time.sleep) -> T:
-    """`call()`, retried on retryable `ServiceError`s as `backoff` allows."""
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except ServiceError as error:
-            if not backoff.should_retry(error, attempt):
-                raise
-            sleep(backoff.delay(attempt, error.retry_after))
-            attempt += 1
+        `before_wait` sees each error that will be retried, before the wait for it.
+        """
+        attempt = 1
+        while True:
+            try:
+                return call()
+            except ServiceError as error:
+                if not self.should_retry(error, attempt):
+                    raise
+                if before_wait is not None:
+                    before_wait(error)
+                time.sleep(self.delay(attempt, error.retry_after))
+                attempt += 1

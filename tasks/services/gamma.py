@@ -1,12 +1,16 @@
-"""Gamma's v1.0 Generate API: start a generation from markdown, then poll it to the end."""
+"""Gamma's v1.0 Generate API client: start a generation from markdown, poll it to the end.
+
+The presentation agent that uses it is `tasks.gamma`.
+"""
 
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from tasks.credentials import GAMMA, Credentials
-from tasks.http import ServiceError, http_client, request_json
-from tasks.retry import Backoff, with_retries
+from tasks.services.credentials import GAMMA, Credentials
+from tasks.services.errors import ServiceError
+from tasks.services.http import ServiceClient
+from tasks.services.retry import Backoff
 
 # Gamma asks for a poll every 5 s; the first comes sooner, since short decks are quick.
 FIRST_POLL_S = 1.0
@@ -49,27 +53,18 @@ class GammaClient:
         first_poll_s: float = FIRST_POLL_S,
         poll_s: float = POLL_S,
     ) -> None:
-        self.credentials = credentials
-        self.backoff = backoff or Backoff()
         self.first_poll_s = first_poll_s
         self.poll_s = poll_s
-        self.http = http_client(60.0, 2)
+        self.http = ServiceClient(
+            GAMMA,
+            credentials,
+            headers={"content-type": "application/json"},
+            connections=2,
+            backoff=backoff,
+        )
 
     def _call(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
-        headers = {"x-api-key": self.credentials.secret(), "content-type": "application/json"}
-        return with_retries(
-            lambda: request_json(
-                self.http,
-                method,
-                f"{self.credentials.base_url}/v1.0{path}",
-                service="gamma",
-                headers=headers,
-                body=body,
-                secrets=(self.credentials.secret(),),
-                key_hint=GAMMA.hint(),
-            ),
-            self.backoff,
-        )
+        return self.http.request(method, f"/v1.0{path}", body)
 
     def start(self, body: dict[str, Any]) -> str:
         """Start a generation; its id."""
