@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from tasks.services.urls import BaseURLError, CredentialsInURLError, check_base_url
+
 BLOCK_NAME = "voc"
 
 
@@ -74,16 +76,30 @@ def load_block(path: str) -> Any | None:
 
 
 def resolve(service: Service, base_url: str | None = None) -> Credentials:
-    """The service's credentials by the precedence above; the key may be missing (None)."""
+    """The service's credentials by the precedence above; the key may be missing (None).
+
+    Raises a one-line `BaseURLError` for a base URL that holds credentials.
+    """
     raw_key = os.environ.get(service.key_env) or None
-    url = base_url or os.environ.get(service.url_env) or None
+    url, where = base_url, "the base URL"
+    if not url and os.environ.get(service.url_env):
+        url, where = os.environ[service.url_env], f"${service.url_env}"
     key: SecretStr | None = SecretStr(raw_key) if raw_key else None
     if key is None or url is None:
         block = load_block(service.block)  # read only when the environment leaves a gap
         if block is not None:
             key = key or block.key()
-            url = url or block.base_url
-    url = (url or service.default_url).rstrip("/")
+            if url is None and block.base_url:
+                url, where = block.base_url, f"the {service.name} block's base_url"
+    if url is None:
+        url = service.default_url
+    try:
+        url = check_base_url(url, where)
+    except CredentialsInURLError as exc:
+        hint = service.hint()
+        raise CredentialsInURLError(f"{service.name}: {exc}: put the key in {hint}") from None
+    except BaseURLError as exc:
+        raise BaseURLError(f"{service.name}: {exc}") from None
     return Credentials(key=key, base_url=url, official=url == service.default_url.rstrip("/"))
 
 

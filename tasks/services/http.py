@@ -17,6 +17,7 @@ import httpx
 from tasks.services.credentials import Credentials, Service
 from tasks.services.errors import ServiceError, scrub
 from tasks.services.retry import Backoff
+from tasks.services.urls import join
 
 # Worth another attempt: rate limited, overloaded, or a server (or a proxy) failed.
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
@@ -136,7 +137,7 @@ class ServiceClient:
 
     def attempt(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one request to `base_url + path`; its JSON object, or a `ServiceError`."""
-        url = f"{self.base_url}{path}"
+        url = join(self.base_url, path)
         try:
             response = self.http.request(method, url, json=body)
         except httpx.TimeoutException:

@@ -4,6 +4,7 @@ import json
 from collections import deque
 from itertools import count
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.servers.answers import answer
 from tests.servers.base import FakeServer, Reply, Seen
@@ -34,7 +35,7 @@ class FakeOpenAI(FakeServer):
         return f"{self.url}/v1"
 
     def route(self, seen: Seen) -> Reply:
-        if seen.method != "POST" or not seen.path.endswith("/v1/chat/completions"):
+        if seen.method != "POST" or not urlsplit(seen.path).path.endswith("/v1/chat/completions"):
             return super().route(seen)
         if self.api_key and seen.headers.get("authorization") != f"Bearer {self.api_key}":
             given = seen.headers.get("authorization", "")[7:]
