@@ -8,8 +8,6 @@ appends to the event log, so a reader in another process sees every change in or
 `llm_call_row` is the one place an LLM call's row is spelled.
 """
 
-import os
-import socket
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -21,6 +19,7 @@ from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.store.batch import AGENT_ROW, AgentRow, Pending, agent_row_after, event_row
+from monitor.store.liveness import Process, run_process
 from monitor.store.schema import DONE, agent_runs, events, files, llm_calls, now, runs, utc
 from monitor.store.views import call_log
 
@@ -61,21 +60,12 @@ def llm_call_row(
     }
 
 
-def _process_gone(host: str | None, pid: int | None) -> bool:
-    """True only when the run's host is this one and no process has its pid."""
-    if host != socket.gethostname() or not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _lease_expired(heartbeat_at: datetime | None, lease: timedelta) -> bool:
-    return heartbeat_at is not None and now() - utc(heartbeat_at) > lease
+def _is_dead(run: Any, lease: timedelta) -> bool:
+    """Gone from this host's process table, or, seen from elsewhere, silent past the lease."""
+    state = run_process(run.host, run.pid, run.started_at)
+    if state is not Process.UNKNOWN:
+        return state is Process.GONE
+    return run.heartbeat_at is not None and now() - utc(run.heartbeat_at) > lease
 
 
 class Writes:
@@ -174,20 +164,16 @@ class Writes:
     def mark_dead_runs(self, lease: timedelta = LEASE) -> list[str]:
         """Mark crashed every running run whose process is gone; returns their ids.
 
-        Gone means: on this host, no process with its pid; anywhere, no heartbeat
-        for `lease`. The run's error names the agents it was in.
+        Gone means: on this host, no process with its pid (see `liveness`); on
+        another, no heartbeat for `lease`. The run's error names the agents it was in.
         """
         with self.engine.connect() as conn:
             running = conn.execute(
-                select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at).where(
-                    runs.c.status == "running"
-                )
+                select(
+                    runs.c.id, runs.c.host, runs.c.pid, runs.c.started_at, runs.c.heartbeat_at
+                ).where(runs.c.status == "running")
             ).all()
-        dead = [
-            r
-            for r in running
-            if _process_gone(r.host, r.pid) or _lease_expired(r.heartbeat_at, lease)
-        ]
+        dead = [r for r in running if _is_dead(r, lease)]
         for run in dead:
             self.finish_run(run.id, "crashed", error=self._crash_message(run.id, run.heartbeat_at))
         return [run.id for run in dead]
