@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-
 # The boot time /proc gives is whole seconds; a process starts well before its run is
 # recorded (Python and Prefect load first), so this much slack never hides a reuse.
 CLOCK_SLACK = timedelta(seconds=2)
