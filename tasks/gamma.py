@@ -1,5 +1,9 @@
 """Agent 16: the Gamma presentation of the report."""
 
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from tasks.agent import agent
@@ -9,7 +13,37 @@ from tasks.services.errors import ServiceError
 
 MAX_WAIT_S = 600.0
 REPORT = "report.md"
+STARTED = ".gamma-generation.json"
 GAMMA_HOST = "gamma.app"
+
+
+class StartedGeneration:
+    """The generation started for a report, kept beside it so no run pays for it twice.
+
+    Gamma bills each generation, and its POST is not idempotent. A run that started one
+    and then failed (a poll timed out, the process was killed) is resumed with the same
+    report: this finds the id it has, and the resumed run polls it instead of starting
+    another. A different request (another report, theme or export) starts anew.
+    """
+
+    def __init__(self, path: Path, body: dict[str, Any]) -> None:
+        self.path = path
+        self.digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def generation_id(self) -> str | None:
+        """The id started for this very request, if one was."""
+        try:
+            kept = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(kept, dict) or kept.get("request_sha256") != self.digest:
+            return None
+        return str(kept["generation_id"]) if kept.get("generation_id") else None
+
+    def remember(self, generation_id: str) -> None:
+        """Keep the id Gamma gave this request."""
+        record = {"request_sha256": self.digest, "generation_id": generation_id}
+        self.path.write_text(json.dumps(record), encoding="utf-8")
 
 
 def checked_url(url: str | None, api_base_url: str) -> str | None:
@@ -45,9 +79,13 @@ def gamma_presentation(
     from tasks.services.gamma import GammaClient, generation_body  # httpx only when used
 
     report = next(p for p in output.files if p.name == REPORT).read_text(encoding="utf-8")
-    generation = GammaClient(credentials).generate(
-        generation_body(report, theme_id, export_as), max_wait_s
-    )
+    body = generation_body(report, theme_id, export_as)
+    client = GammaClient(credentials)
+    started = StartedGeneration(output.directory / STARTED, body)
+    if (known := started.generation_id()) is not None:
+        generation = client.wait(known, max_wait_s)  # a resumed run: Gamma has this deck
+    else:
+        generation = client.generate(body, max_wait_s, started.remember)
     return Presentation(
         status="created",
         url=checked_url(generation.gamma_url, credentials.base_url),

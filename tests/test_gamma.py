@@ -9,6 +9,7 @@ from tasks.models import OutputFiles
 from tasks.services.credentials import GAMMA, resolve
 from tasks.services.errors import ServiceError
 from tasks.services.gamma import GammaClient, generation_body
+from tests.servers.base import Reply
 from tests.servers.gamma import FakeGamma
 
 REPORT = "# Voice of Customer\n\nHeadline.\n\n---\n\n## Billing: 40%\n\n> “charged twice”\n"
@@ -85,3 +86,33 @@ def test_without_a_key_the_agent_is_skipped_saying_why(monkeypatch, output):
     assert presentation.skipped_reason == (
         "no Gamma key: set GAMMA_API_KEY or the voc-gamma-credentials/voc block"
     )
+
+
+def posts(gamma: FakeGamma) -> int:
+    return sum(1 for r in gamma.requests if r.method == "POST")
+
+
+def test_a_502_after_gamma_accepted_is_not_sent_again(gamma, output):
+    gamma.after_accepting.append(Reply(502, {"message": "Bad gateway"}))
+    with pytest.raises(ServiceError, match="gamma: HTTP 502"):
+        gamma_presentation.fn(output)
+    assert posts(gamma) == 1 and len(gamma.generations) == 1  # one deck, paid once
+
+
+def test_a_429_is_waited_out_and_sent_again(gamma, output):
+    gamma.fail_next(Reply(429, {"message": "Too many requests"}, {"retry-after": "0"}))
+    presentation = gamma_presentation.fn(output)
+    assert presentation.status == "created"
+    assert posts(gamma) == 2 and len(gamma.generations) == 1
+
+
+def test_a_resumed_agent_polls_the_deck_it_started_instead_of_paying_again(gamma, output):
+    gamma.pending_polls = 10_000
+    with pytest.raises(ServiceError, match="still pending"):
+        gamma_presentation.fn(output, max_wait_s=0.2)
+    gamma.pending_polls = 0  # Gamma finished it meanwhile
+    presentation = gamma_presentation.fn(output)
+    assert presentation.generation_id == "gen0001"
+    assert posts(gamma) == 1 and len(gamma.generations) == 1
+    # Another request for the same report (a theme) is a new deck.
+    assert gamma_presentation.fn(output, theme_id="Oasis").generation_id == "gen0002"

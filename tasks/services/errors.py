@@ -23,11 +23,18 @@ class ServiceError(RuntimeError):
         status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        sent: bool = True,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.sent = sent  # False: the request surely never reached the service
+
+    @property
+    def unprocessed(self) -> bool:
+        """Whether the service surely did not act on the request: never sent, or 429."""
+        return not self.sent or self.status == 429
 
 
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:

@@ -4,6 +4,7 @@ The presentation agent that uses it is `tasks.gamma`.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,8 @@ class GammaClient:
         return self.http.request(method, f"/v1.0{path}", body)
 
     def start(self, body: dict[str, Any]) -> str:
-        """Start a generation; its id."""
-        reply = self._call("POST", "/generations", body)
+        """Start a generation; its id. Not retried once Gamma may have accepted it."""
+        reply = self.http.request("POST", "/v1.0/generations", body, idempotent=False)
         if not reply.get("generationId"):
             raise ServiceError("gamma: the generation reply has no generationId")
         return str(reply["generationId"])
@@ -95,6 +96,13 @@ class GammaClient:
                 )
             pause = self.poll_s
 
-    def generate(self, body: dict[str, Any], max_wait_s: float) -> Generation:
-        """Start a generation and wait for it."""
-        return self.wait(self.start(body), max_wait_s)
+    def generate(
+        self,
+        body: dict[str, Any],
+        max_wait_s: float,
+        started: Callable[[str], None] = lambda generation_id: None,
+    ) -> Generation:
+        """Start a generation and wait for it; `started` is told its id as soon as it has one."""
+        generation_id = self.start(body)
+        started(generation_id)
+        return self.wait(generation_id, max_wait_s)

@@ -131,23 +131,48 @@ class ServiceClient:
             headers={"user-agent": "prefect-voc", **service.auth(credentials), **(headers or {})},
         )
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """`attempt`, retried on 429, 5xx and timeouts, waiting at least what Retry-After asks."""
-        return self.backoff.run(lambda: self.attempt(method, path, body))
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        """`attempt`, retried on 429, 5xx and timeouts, waiting at least what Retry-After asks.
+
+        A request that is not `idempotent` (a POST that creates something, and costs) is
+        retried only when the service surely did not act on it: a connection that never
+        opened, or a 429. A timeout after sending, or a 5xx, may follow an accepted
+        request, and sending it again could create (and bill) a second one.
+        """
+
+        def once() -> dict[str, Any]:
+            try:
+                return self.attempt(method, path, body)
+            except ServiceError as error:
+                if not idempotent and not error.unprocessed:
+                    error.retryable = False
+                raise
+
+        return self.backoff.run(once)
 
     def attempt(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one request to `base_url + path`; its JSON object, or a `ServiceError`."""
         url = join(self.base_url, path)
         try:
             response = self.http.request(method, url, json=body)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
+            # Waiting for a connection is before sending; any later timeout may be after.
+            sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             raise ServiceError(
-                f"{self.name}: no reply in time ({method} {url})", retryable=True
+                f"{self.name}: no reply in time ({method} {url})", retryable=True, sent=sent
             ) from None
         except httpx.TransportError as exc:
             message = scrub(str(exc) or type(exc).__name__, self.secrets)
+            sent = not isinstance(exc, httpx.ConnectError)
             raise ServiceError(
-                f"{self.name}: cannot reach {url}: {message}", retryable=True
+                f"{self.name}: cannot reach {url}: {message}", retryable=True, sent=sent
             ) from None
         if not response.is_success:
             raise status_error(self.name, response, self.secrets, self.service.hint()) from None

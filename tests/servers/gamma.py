@@ -1,5 +1,6 @@
 """A fake Gamma v1.0 Generate API: generations that complete after a few polls."""
 
+from collections import deque
 from itertools import count
 
 from tests.servers.base import FakeServer, Reply, Seen
@@ -14,6 +15,9 @@ class FakeGamma(FakeServer):
         self.pending_polls = pending_polls
         self.fail_generation = False
         self.gamma_url = "https://gamma.app/docs/voc-{generation_id}"
+        # Replies sent for a POST that Gamma did accept (the generation exists): a 502
+        # from a proxy, say, after the service took the request.
+        self.after_accepting: deque[Reply] = deque()
         self.generations: dict[str, dict] = {}
         self._ids = count(1)
 
@@ -23,6 +27,8 @@ class FakeGamma(FakeServer):
         if seen.method == "POST" and seen.path == "/v1.0/generations":
             generation_id = f"gen{next(self._ids):04d}"
             self.generations[generation_id] = {"body": seen.body, "polls": 0}
+            if self.after_accepting:
+                return self.after_accepting.popleft()
             return Reply(201, {"generationId": generation_id})
         if seen.method == "GET" and seen.path.startswith("/v1.0/generations/"):
             return self.status(seen.path.rsplit("/", 1)[1])
