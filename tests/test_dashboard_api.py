@@ -14,10 +14,15 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.dashboard import create_app
 from monitor.dashboard.app import STATIC
 from monitor.store import ResultsStore
-from tests.dashboard_helpers import LiveServer, finished_run, record_file, start_run
+from tests.dashboard_helpers import (
+    LiveServer,
+    finished_run,
+    record_file,
+    start_run,
+    voc_dashboard,
+)
 
 WEEK1, WEEK2, WEEK3 = date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)
 PREFECT_UI = "http://prefect.internal:4200"
@@ -46,7 +51,7 @@ def runs(store: ResultsStore, output_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(store: ResultsStore, runs: dict[str, str]):
-    with LiveServer(create_app(store, prefect_ui_url=PREFECT_UI)) as live:
+    with LiveServer(voc_dashboard(store, prefect_ui_url=PREFECT_UI)) as live:
         yield live
 
 
@@ -272,7 +277,7 @@ def test_no_script_turns_data_into_markup():
 
 
 def test_a_token_guards_every_request_beyond_loopback(store, runs):
-    app = create_app(store, token="s3cret-token", loopback_only=False)
+    app = voc_dashboard(store, token="s3cret-token", loopback_only=False)
     with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=10) as http:
         refused = http.get("/api/runs")
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
