@@ -23,6 +23,7 @@ from tests.dashboard_helpers import (
     start_run,
     voc_dashboard,
 )
+from tests.test_cli import EXPORT_HEADER
 
 WEEK1, WEEK2, WEEK3 = date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)
 PREFECT_UI = "http://prefect.internal:4200"
@@ -213,6 +214,7 @@ def test_stats_and_week_over_week(client, runs):
 def test_export_has_every_call_as_csv_or_json(client, runs):
     answer = client.get("/api/export", params={"format": "csv"})
     assert answer.headers["content-disposition"] == 'attachment; filename="voc-llm-calls.csv"'
+    assert answer.text.split("\n", 1)[0] == EXPORT_HEADER  # the columns of `voc export`
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert len(rows) == 9 and rows[0]["model"] == "gpt-4o-mini"
     assert sum(Decimal(r["cost"]) for r in rows) == Decimal("0.0485")
