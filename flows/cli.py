@@ -15,12 +15,13 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
-from monitor import export as exporting
+from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
 from monitor.stable_json import jsonable
 from monitor.store import (
     ResultsStore,
     StoreError,
+    display_url,
     resolve_output_dir,
     resolve_store_url,
 )
@@ -340,11 +341,11 @@ def dashboard(
     port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free one)")] = 8787,
 ) -> None:
     """Serve the live dashboard: runs, agents, costs, files and week-over-week comparisons."""
+    # Imported here: the launcher's request model imports Prefect, the server FastAPI.
     from flows.launcher import WEEKLY
     from monitor.dashboard import create_app
     from monitor.dashboard.launch import Launcher
     from monitor.dashboard.server import is_loopback, listen, serve, url_of
-    from monitor.store import display_url
 
     token = os.environ.get("VOC_DASHBOARD_TOKEN") or None
     loopback = is_loopback(host)
