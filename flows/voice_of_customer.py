@@ -16,7 +16,7 @@ from tasks.confidence import confidence
 from tasks.correlation import correlation_analysis
 from tasks.fin import fin_performance
 from tasks.gamma import gamma_presentation
-from tasks.llm import LLMSettings
+from tasks.llm import LOCAL_MODEL, LLMSettings
 from tasks.load import load_conversations
 from tasks.models import Conversation, Topics, VoCResult, WeekSummary
 from tasks.output import output_formatting
@@ -86,7 +86,7 @@ def voice_of_customer(
     end: date | None = None,
     source: str = "sample",
     provider: str = "local",
-    model: str = "voc-local-1",
+    model: str = LOCAL_MODEL,
     base_url: str | None = None,
     output_dir: str | None = None,
     store: str | None = None,

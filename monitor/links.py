@@ -1,9 +1,9 @@
 """Where a run can be seen from outside the store: its Prefect UI page, its dashboard downloads.
 
-`PREFECT_UI_URL` (e.g. `http://127.0.0.1:4200`) makes flow-run links; `VOC_DASHBOARD_URL`
-(the `voc dashboard` address others reach, e.g. `http://voc.internal:8787`) makes a
-download link for each output file. Both are read from the environment only, so `voc`
-need not import Prefect to print them.
+Prefect's settings name the UI that flow-run links point to (`PREFECT_UI_URL`, the
+profile, or derived from `PREFECT_API_URL`); `VOC_DASHBOARD_URL` (the `voc dashboard`
+address others reach, e.g. `http://voc.internal:8787`) makes a download link for each
+output file.
 """
 
 import os
@@ -11,22 +11,22 @@ import re
 from urllib.parse import quote
 
 DASHBOARD_URL_ENV = "VOC_DASHBOARD_URL"
-PREFECT_UI_URL_ENV = "PREFECT_UI_URL"
 
 
-def _base(env: str) -> str | None:
-    value = os.environ.get(env, "").strip()
-    return value.rstrip("/") or None
+def _base(value: str | None) -> str | None:
+    return (value or "").strip().rstrip("/") or None
 
 
 def prefect_ui_url() -> str | None:
-    """`PREFECT_UI_URL` without a trailing slash, or None when unset."""
-    return _base(PREFECT_UI_URL_ENV)
+    """The Prefect UI of Prefect's settings, without a trailing slash; None without one."""
+    from prefect.settings import get_current_settings  # slow to import: only when asked
+
+    return _base(get_current_settings().ui_url)
 
 
 def dashboard_url() -> str | None:
     """`VOC_DASHBOARD_URL` without a trailing slash, or None when unset."""
-    return _base(DASHBOARD_URL_ENV)
+    return _base(os.environ.get(DASHBOARD_URL_ENV))
 
 
 def flow_run_url(ui_url: str, run_id: str) -> str:

@@ -1,6 +1,5 @@
-"""Terminal rendering of runs and agents (rich), and the JSON form of the same data."""
+"""Terminal rendering of runs and agents (rich): cost table, run history, what-if prices."""
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,19 +18,6 @@ STATUS_STYLE = {
     "cancelled": "magenta",
     "pending": "dim",
 }
-
-
-def jsonable(value: Any) -> Any:
-    """Stable JSON: ids as strings, money as decimal strings, times in ISO 8601."""
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def money(value: Decimal) -> str:

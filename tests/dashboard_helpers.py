@@ -12,10 +12,19 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
+from flows.launcher import WEEKLY
+from monitor.dashboard import create_app
+from monitor.dashboard.launch import Launcher
 from monitor.dashboard.server import listen
 from monitor.store import ResultsStore
 from tasks.llm.types import LLMCall, Usage
+
+
+def voc_dashboard(store: ResultsStore, **options: Any) -> FastAPI:
+    """The app as `voc dashboard` builds it: the weekly launcher on Prefect's settings."""
+    return create_app(store, Launcher.from_settings(WEEKLY), **options)
 
 
 class LiveServer:

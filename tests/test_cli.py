@@ -3,11 +3,20 @@
 import csv
 import io
 import json
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
 
 import pytest
 
 from tests.conftest import intercom_conversation, write_export
+
+#: The columns `voc export` and `/api/export` have always had, in their order.
+EXPORT_HEADER = (
+    "id,run_id,agent,agent_key,provider,model,purpose,input_tokens,output_tokens,"
+    "cached_tokens,cache_write_tokens,estimated,latency_ms,attempt,cost,error,created_at"
+)
 
 
 def test_run_on_the_sample_then_read_it_back(voc):
@@ -30,6 +39,7 @@ def test_run_on_the_sample_then_read_it_back(voc):
     assert len([a for a in agents if a["key"] == a["agent"]]) == 16
 
     exported = voc("export", "--format", "csv", "--run", run["id"])
+    assert exported.stdout.split("\n", 1)[0] == EXPORT_HEADER
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert len(rows) == shown["calls"]
     assert sum(int(r["input_tokens"]) for r in rows) == shown["input_tokens"]
@@ -90,3 +100,18 @@ def test_a_store_that_cannot_be_opened_is_one_line_and_exit_2(voc):
     assert ran.returncode == 2
     assert ran.stderr.startswith("voc: cannot open the results store: connection failed")
     assert len(ran.stderr.strip().splitlines()) == 1 and "s3cret" not in ran.stderr
+
+
+def test_importing_the_cli_leaves_the_environment_and_prefect_alone():
+    """Prefect's defaults for `voc` are set when a command runs, before it imports Prefect."""
+    code = """
+        import os, sys
+        before = dict(os.environ)
+        import flows.cli
+        assert dict(os.environ) == before, "importing the CLI changed the environment"
+        assert "prefect" not in sys.modules, "importing the CLI imported Prefect"
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

@@ -14,10 +14,16 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.dashboard import create_app
 from monitor.dashboard.app import STATIC
 from monitor.store import ResultsStore
-from tests.dashboard_helpers import LiveServer, finished_run, record_file, start_run
+from tests.dashboard_helpers import (
+    LiveServer,
+    finished_run,
+    record_file,
+    start_run,
+    voc_dashboard,
+)
+from tests.test_cli import EXPORT_HEADER
 
 WEEK1, WEEK2, WEEK3 = date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)
 PREFECT_UI = "http://prefect.internal:4200"
@@ -46,7 +52,7 @@ def runs(store: ResultsStore, output_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(store: ResultsStore, runs: dict[str, str]):
-    with LiveServer(create_app(store, prefect_ui_url=PREFECT_UI)) as live:
+    with LiveServer(voc_dashboard(store, prefect_ui_url=PREFECT_UI)) as live:
         yield live
 
 
@@ -208,6 +214,7 @@ def test_stats_and_week_over_week(client, runs):
 def test_export_has_every_call_as_csv_or_json(client, runs):
     answer = client.get("/api/export", params={"format": "csv"})
     assert answer.headers["content-disposition"] == 'attachment; filename="voc-llm-calls.csv"'
+    assert answer.text.split("\n", 1)[0] == EXPORT_HEADER  # the columns of `voc export`
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert len(rows) == 9 and rows[0]["model"] == "gpt-4o-mini"
     assert sum(Decimal(r["cost"]) for r in rows) == Decimal("0.0485")
@@ -272,7 +279,7 @@ def test_no_script_turns_data_into_markup():
 
 
 def test_a_token_guards_every_request_beyond_loopback(store, runs):
-    app = create_app(store, token="s3cret-token", loopback_only=False)
+    app = voc_dashboard(store, token="s3cret-token", loopback_only=False)
     with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=10) as http:
         refused = http.get("/api/runs")
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"

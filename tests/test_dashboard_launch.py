@@ -12,9 +12,10 @@ import pytest
 from prefect import Flow
 from prefect.client.orchestration import get_client
 
+from flows.launcher import WEEKLY
+from flows.run_request import Provider, RunRequest
 from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher
-from monitor.dashboard.run_request import Provider, RunRequest
 from monitor.store import ResultsStore
 from tasks.llm.client import PROVIDERS
 from tests.dashboard_helpers import LiveServer, start_run
@@ -34,7 +35,7 @@ def store(store_url) -> ResultsStore:
 
 def serve(store: ResultsStore, launcher: Launcher, **options) -> Iterator[httpx.Client]:
     with (
-        LiveServer(create_app(store, launcher=launcher, **options)) as live,
+        LiveServer(create_app(store, launcher, **options)) as live,
         httpx.Client(base_url=live.url, timeout=30) as http,
     ):
         yield http
@@ -43,7 +44,7 @@ def serve(store: ResultsStore, launcher: Launcher, **options) -> Iterator[httpx.
 @pytest.fixture
 def no_prefect(store) -> Iterator[httpx.Client]:
     """The dashboard where Prefect has no server configured (ephemeral mode)."""
-    yield from serve(store, Launcher(None))
+    yield from serve(store, Launcher(WEEKLY, None))
 
 
 def csrf(http: httpx.Client, **headers: str) -> dict[str, str]:
@@ -114,7 +115,7 @@ def test_writes_need_the_csrf_token_and_the_same_origin(no_prefect):
 
 
 def test_with_a_dashboard_token_writes_need_it_and_the_csrf_token(store):
-    for http in serve(store, Launcher(None), token="s3cret-token", loopback_only=False):
+    for http in serve(store, Launcher(WEEKLY, None), token="s3cret-token", loopback_only=False):
         assert http.post("/api/runs", json={}).status_code == 401
         assert http.get("/api/csrf").status_code == 401  # no token, no CSRF token either
         bearer = {"authorization": "Bearer s3cret-token"}
@@ -124,7 +125,7 @@ def test_with_a_dashboard_token_writes_need_it_and_the_csrf_token(store):
 
 
 def test_beyond_loopback_without_a_token_writes_are_refused(store):
-    for http in serve(store, Launcher(None), loopback_only=False):
+    for http in serve(store, Launcher(WEEKLY, None), loopback_only=False):
         answer = http.post("/api/runs", json={}, headers=csrf(http))
         assert answer.status_code == 403
         assert "VOC_DASHBOARD_TOKEN" in answer.json()["detail"]
@@ -133,7 +134,7 @@ def test_beyond_loopback_without_a_token_writes_are_refused(store):
 
 def test_an_unreachable_prefect_server_is_503(store):
     url = f"http://127.0.0.1:{free_port()}/api"
-    for http in serve(store, Launcher(url)):
+    for http in serve(store, Launcher(WEEKLY, url)):
         answer = http.post("/api/runs", json={}, headers=csrf(http))
         assert answer.status_code == 503 and url in answer.json()["detail"]
         queue = http.get("/api/queue")  # polled by the page: says why, as a 200
@@ -141,7 +142,7 @@ def test_an_unreachable_prefect_server_is_503(store):
 
 
 def test_a_prefect_server_without_the_deployment_is_409(store, prefect_harness):
-    launcher = Launcher.from_settings()  # the harness's temporary server
+    launcher = Launcher.from_settings(WEEKLY)  # the harness's temporary server
     assert launcher.api_url
     for http in serve(store, launcher):
         answer = http.post("/api/runs", json={}, headers=csrf(http))
@@ -177,19 +178,21 @@ def test_last_week_and_this_week_are_monday_to_sunday_in_the_requests_timezone()
     assert RunRequest(window="this_week").dates(wednesday) == (date(2026, 11, 23), wednesday)
     # 23:30 UTC on Sunday is already Monday in Berlin: its last week is the one just ended.
     sunday_night = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
-    params = RunRequest(window="last_week", timezone="Europe/Berlin").parameters(sunday_night)
+    berlin = RunRequest(window="last_week", timezone="Europe/Berlin")
+    params = WEEKLY.parameters(berlin, {}, sunday_night)
     assert (params["start"], params["end"]) == ("2026-11-23", "2026-11-29")
-    params = RunRequest(window="last_week").parameters(sunday_night)
+    params = WEEKLY.parameters(RunRequest(window="last_week"), {}, sunday_night)
     assert (params["start"], params["end"]) == ("2026-11-16", "2026-11-22")
     # No timezone asked for: the deployment's (its `timezone` parameter) cuts the week.
-    params = RunRequest(window="last_week").parameters(sunday_night, "Europe/Berlin")
+    deployment = {"timezone": "Europe/Berlin"}
+    params = WEEKLY.parameters(RunRequest(window="last_week"), deployment, sunday_night)
     assert (params["start"], params["end"], params["timezone"]) == (
         "2026-11-23",
         "2026-11-29",
         "Europe/Berlin",
     )
     custom = RunRequest(window="custom", start="2026-11-01", end="2026-11-07", budget="0.5")
-    assert custom.parameters(sunday_night)["budget"] == "0.5"
+    assert WEEKLY.parameters(custom, {}, sunday_night)["budget"] == "0.5"
 
 
 def test_a_cancelled_run_wins_over_the_reapers_crashed_but_not_over_an_ending(store):

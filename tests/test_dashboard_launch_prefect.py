@@ -17,9 +17,10 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.actions import DeploymentUpdate
 
+from flows.launcher import WEEKLY
+from flows.run_request import RunRequest
 from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher, QueueFull
-from monitor.dashboard.run_request import RunRequest
 from monitor.store import ResultsStore
 from tests.browser import snapshot
 from tests.dashboard_helpers import LiveServer
@@ -88,7 +89,7 @@ def worker(server, checkout, fakes, workdir, store_url) -> Iterator[Path]:
 def dashboard(server, store_url, worker) -> Iterator[httpx.Client]:
     """The dashboard over the workers' store, started against the server; its reaper
     looks for dead runs every second, as eager as it can be to call a run crashed."""
-    app = create_app(ResultsStore(store_url), launcher=Launcher(server.api_url), reap_every=1.0)
+    app = create_app(ResultsStore(store_url), Launcher(WEEKLY, server.api_url), reap_every=1.0)
     with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=30) as http:
         http.headers["x-csrf-token"] = http.get("/api/csrf").json()["token"]
         yield http
@@ -156,7 +157,7 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
 
     # With room for one waiting run, a second one is refused (429 over HTTP).
     with pytest.raises(QueueFull, match=r"the queue is full \(1 waiting, at most 1\)"):
-        asyncio.run(Launcher(server.api_url, max_waiting=1).start(RunRequest()))
+        asyncio.run(Launcher(WEEKLY, server.api_url, max_waiting=1).start(RunRequest()))
 
     # A third, behind it, cancelled before any worker started it: it leaves the queue.
     third = start(dashboard)

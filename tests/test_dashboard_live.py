@@ -14,7 +14,6 @@ import httpx
 import pytest
 from sqlalchemy import event, insert
 
-from monitor.dashboard import create_app
 from monitor.dashboard.live import EventHub
 from monitor.dashboard.tail import Tail
 from monitor.store import ResultsStore, now
@@ -24,6 +23,7 @@ from tests.dashboard_helpers import (
     next_event,
     sse_messages,
     start_run,
+    voc_dashboard,
 )
 
 WEEK = date(2026, 11, 16)
@@ -66,7 +66,7 @@ WRITER = textwrap.dedent(
 def test_a_run_written_by_another_process_streams_live_in_order(store):
     run_id = start_run(store, WEEK)
     with (
-        LiveServer(create_app(store)) as server,
+        LiveServer(voc_dashboard(store)) as server,
         httpx.Client(base_url=server.url) as http,
         stream(http, f"/api/runs/{run_id}/events") as response,
     ):
@@ -107,7 +107,7 @@ def test_last_event_id_replays_what_a_client_missed(store):
     for key in ("load_conversations", "preprocess", "segmentation"):
         store.agent_started(run_id, key, key)
     ids = [e["id"] for e in store.events_after(run_id, 0)]
-    with LiveServer(create_app(store)) as server, httpx.Client(base_url=server.url) as http:
+    with LiveServer(voc_dashboard(store)) as server, httpx.Client(base_url=server.url) as http:
         headers = {"last-event-id": str(ids[1])}
         with stream(http, f"/api/runs/{run_id}/events", headers=headers) as response:
             messages = sse_messages(response)
@@ -131,7 +131,7 @@ def test_an_idle_stream_gets_keepalive_comments(store_url):
     store = ResultsStore(store_url)
     run_id = start_run(store, WEEK)
     with (
-        LiveServer(create_app(store, keepalive=0.3)) as server,
+        LiveServer(voc_dashboard(store, keepalive=0.3)) as server,
         httpx.Client(base_url=server.url) as http,
         stream(http, f"/api/runs/{run_id}/events") as response,
     ):
@@ -149,7 +149,7 @@ def test_the_all_runs_stream_sees_every_run(store_url):
     store = ResultsStore(store_url)
     first = start_run(store, WEEK)
     with (
-        LiveServer(create_app(store)) as server,
+        LiveServer(voc_dashboard(store)) as server,
         httpx.Client(base_url=server.url) as http,
         stream(http, "/api/events") as response,
     ):
@@ -215,7 +215,7 @@ def test_one_watcher_fans_out_to_every_client(store_url):
     def write():
         store.agent_started(run_id, "load_conversations", "t1")
 
-    with LiveServer(create_app(store, hub=EventHub(store, interval=0.1))) as server:
+    with LiveServer(voc_dashboard(store, hub=EventHub(store, interval=0.1))) as server:
         event.listen(store.engine, "before_cursor_execute", count)
         try:
             path = f"/api/runs/{run_id}/events"
@@ -248,7 +248,7 @@ def test_on_postgresql_an_id_committed_late_is_not_skipped(postgres_url):
     run_id = start_run(store, WEEK)
     row = {"run_id": run_id, "kind": "log", "created_at": now()}
     with (
-        LiveServer(create_app(store)) as server,
+        LiveServer(voc_dashboard(store)) as server,
         httpx.Client(base_url=server.url) as http,
         stream(http, f"/api/runs/{run_id}/events") as response,
     ):
@@ -281,7 +281,7 @@ def test_a_run_whose_process_died_turns_crashed_on_open_pages(store_url):
     run_id = start_run(store, WEEK, host=socket.gethostname(), pid=int(ended.stdout))
     after = store.last_event_id(run_id)
     with (
-        LiveServer(create_app(store, reap_every=0.2)) as server,
+        LiveServer(voc_dashboard(store, reap_every=0.2)) as server,
         httpx.Client(base_url=server.url) as http,
         stream(http, f"/api/runs/{run_id}/events?after={after}") as response,
     ):

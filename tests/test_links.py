@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-from typer.testing import CliRunner
 
 from monitor.links import file_artifact_key, file_url, flow_run_url
 from monitor.store import ResultsStore
@@ -66,9 +65,8 @@ def test_download_links_quote_paths_and_keys_stay_artifact_keys():
     assert flow_run_url("http://127.0.0.1:4200/", "r1") == "http://127.0.0.1:4200/runs/flow-run/r1"
 
 
-def test_voc_show_names_the_deployment_and_links_the_flow_run(tmp_path, monkeypatch):
-    from monitor.cli import app
-
+def test_voc_show_names_the_deployment_and_links_the_flow_run(tmp_path, voc):
+    # A process of its own: Prefect reads its settings (PREFECT_UI_URL) once, at import.
     store_url = f"sqlite:///{tmp_path / 'voc.db'}"
     ResultsStore(store_url).start_run(
         {
@@ -82,20 +80,17 @@ def test_voc_show_names_the_deployment_and_links_the_flow_run(tmp_path, monkeypa
             "deployment_name": "weekly",
         }
     )
-    runner = CliRunner()
     env = {"VOC_STORE_URL": store_url, "PREFECT_UI_URL": "http://prefect.example:4200"}
-    shown = runner.invoke(app, ["show", "6f1d2c3b"], env=env)
-    assert shown.exit_code == 0, shown.output
-    assert "deployment voice-of-customer/weekly" in shown.output
+    shown = voc("show", "6f1d2c3b", **env)
+    assert shown.returncode == 0, shown.stderr
+    assert "deployment voice-of-customer/weekly" in shown.stdout
     link = "http://prefect.example:4200/runs/flow-run/6f1d2c3b-0000-4000-8000-000000000001"
-    assert f"Prefect UI: {link}" in shown.output
-    as_json = runner.invoke(app, ["show", "6f1d2c3b", "--json"], env=env)
-    assert f'"prefect_url": "{link}"' in as_json.output
-    assert '"deployment_name": "weekly"' in as_json.output
+    assert f"Prefect UI: {link}" in shown.stdout
+    as_json = voc("show", "6f1d2c3b", "--json", **env)
+    assert f'"prefect_url": "{link}"' in as_json.stdout
+    assert '"deployment_name": "weekly"' in as_json.stdout
 
     env["PREFECT_UI_URL"] = ""
-    plain = runner.invoke(app, ["show", "6f1d2c3b"], env=env)
-    assert "Prefect UI" not in plain.output
-    assert (
-        '"prefect_url": null' in runner.invoke(app, ["show", "6f1d2c3b", "--json"], env=env).output
-    )
+    plain = voc("show", "6f1d2c3b", **env)
+    assert "Prefect UI" not in plain.stdout
+    assert '"prefect_url": null' in voc("show", "6f1d2c3b", "--json", **env).stdout

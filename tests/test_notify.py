@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
+from prefect.settings import PREFECT_UI_URL, temporary_settings
 
 from flows.voice_of_customer import voice_of_customer
 from monitor.notify import NotifyError, message, send
@@ -61,8 +62,10 @@ def test_a_budget_stop_sends_a_message_through_the_block_named_in_the_environmen
     tmp_path, output_dir, store_url, webhook, monkeypatch
 ):
     monkeypatch.setenv("VOC_NOTIFY_BLOCK", "custom-webhook/voc-test-alerts")
-    monkeypatch.setenv("PREFECT_UI_URL", "http://prefect.example:4200/")
-    with FakeOpenAI() as openai:
+    with (
+        temporary_settings(updates={PREFECT_UI_URL: "http://prefect.example:4200/"}),
+        FakeOpenAI() as openai,
+    ):
         monkeypatch.setenv("OPENAI_API_KEY", openai.api_key)
         monkeypatch.setenv("OPENAI_BASE_URL", openai.base_url)
         state = voice_of_customer(

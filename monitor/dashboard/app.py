@@ -2,8 +2,9 @@
 
 Reads answer from the store (`ResultsStore`), and live updates come from the store's
 event log through one `EventHub` per app. The only writes, starting and cancelling
-runs, go to Prefect through `Launcher` (monitor.dashboard.launch): the store is
-written by the flow runs' hooks, never by the dashboard.
+runs, go to Prefect through the `Launcher` it is given (monitor.dashboard.launch; the
+flow's side comes from flows.launcher): the store is written by the flow runs' hooks,
+never by the dashboard.
 """
 
 import asyncio
@@ -21,18 +22,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from monitor.dashboard import export, metrics
+from monitor import export
+from monitor.dashboard import metrics
 from monitor.dashboard.access import Access
 from monitor.dashboard.csrf import WriteGuard
 from monitor.dashboard.files import FileRefused, check_raw_path, media_type, resolve_run_file
 from monitor.dashboard.headers import DOWNLOAD_CSP, SecurityHeaders
-from monitor.dashboard.launch import HOW_TO_DEPLOY, Launcher, LaunchError
+from monitor.dashboard.launch import Launcher, LaunchError
 from monitor.dashboard.live import EventHub
 from monitor.dashboard.reaper import reap_dead_runs
-from monitor.dashboard.run_request import RunRequest
 from monitor.dashboard.sse import event_stream
 from monitor.dashboard.views import run_detail
-from monitor.render import jsonable
+from monitor.stable_json import jsonable
 from monitor.store import ResultsStore, StoreError
 
 STATIC = Path(__file__).with_name("static")
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 def create_app(
     store: ResultsStore,
+    launcher: Launcher,
     *,
     token: str | None = None,
     loopback_only: bool = True,
@@ -48,17 +50,15 @@ def create_app(
     keepalive: float = 10.0,
     reap_every: float = 30.0,
     hub: EventHub | None = None,
-    launcher: Launcher | None = None,
 ) -> FastAPI:
-    """The dashboard app over `store`.
+    """The dashboard app over `store`, starting and cancelling runs through `launcher`.
 
     `token` guards every request; `loopback_only` refuses Host names that are not
-    loopback; `keepalive` (seconds, at most 15) spaces SSE keepalive comments;
-    `reap_every` (seconds) spaces the checks for runs whose process died;
-    `launcher` starts and cancels runs (default: the Prefect API of Prefect's settings).
+    loopback; `prefect_ui_url` makes flow-run links; `keepalive` (seconds, at most 15)
+    spaces SSE keepalive comments; `reap_every` (seconds) spaces the checks for runs
+    whose process died.
     """
     hub = hub or EventHub(store)
-    launcher = launcher or Launcher.from_settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -191,7 +191,7 @@ def _routes(
         if run is not None and not store.has_run(run):
             raise not_found(run)
         return Response(
-            export.export_calls(store, fmt, run, since),
+            export.render(export.call_rows(store, run, since), fmt),
             media_type=export.MEDIA_TYPES[fmt],
             headers={"content-disposition": f'attachment; filename="voc-llm-calls.{fmt}"'},
         )
@@ -210,9 +210,11 @@ def _launch_routes(
         """The token the page sends back in X-CSRF-Token with every write."""
         return JSONResponse({"token": guard.csrf_token}, headers={"cache-control": "no-store"})
 
+    body = launcher.request_model  # the flow's form, checked by FastAPI before `start`
+
     @app.post("/api/runs", status_code=201, dependencies=[Depends(guard)])
-    async def start_run(request: RunRequest) -> JSONResponse:
-        """A new flow run of the weekly deployment; Prefect queues it if all slots are taken."""
+    async def start_run(request: body) -> JSONResponse:
+        """A new flow run of the deployment; Prefect queues it if all slots are taken."""
         started = await launcher.start(request)
         return JSONResponse(started, status_code=201)
 
@@ -220,7 +222,9 @@ def _launch_routes(
     async def queue() -> JSONResponse:
         """Runs waiting to start, in order; `recorded` once the monitor has their rows."""
         if not launcher.api_url:
-            return JSONResponse({"configured": False, "detail": HOW_TO_DEPLOY, "queue": []})
+            return JSONResponse(
+                {"configured": False, "detail": launcher.how_to_deploy, "queue": []}
+            )
         try:
             waiting = await launcher.queue()
         except LaunchError as exc:  # polled every few seconds: say why, without an error status

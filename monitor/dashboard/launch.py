@@ -1,12 +1,13 @@
-"""Starting, queueing and cancelling runs of the weekly deployment, through Prefect.
+"""Starting, queueing and cancelling flow runs of one deployment, through Prefect.
 
 The only module of the dashboard that talks to Prefect's API. The dashboard never runs
-a flow itself: it asks the Prefect server for a flow run of `voice-of-customer/weekly`,
-and a worker of the `voc` pool runs it. How many run at once is Prefect's business
-(the deployment's `concurrency_limit`, the pool's and the worker's limits); runs beyond
-it wait in Prefect (Scheduled, Late, Submitting while a worker holds one for a slot,
-AwaitingConcurrencySlot), and this module lists them in order. Without a Prefect
-server (ephemeral mode) every call says how to deploy.
+a flow itself: it asks the Prefect server for a flow run of the deployment its
+`FlowLaunch` names (given by the composition root, flows.launcher), and a worker runs
+it. How many run at once is Prefect's business (the deployment's `concurrency_limit`,
+the pool's and the worker's limits); runs beyond it wait in Prefect (Scheduled, Late,
+Submitting while a worker holds one for a slot, AwaitingConcurrencySlot), and this
+module lists them in order. Without a Prefect server (ephemeral mode) every call says
+how to deploy.
 """
 
 import asyncio
@@ -14,23 +15,35 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import httpx
+from pydantic import BaseModel
 
-from monitor.dashboard.run_request import RunRequest
-
-DEPLOYMENT = "voice-of-customer/weekly"
 #: How many runs may wait for a slot; the 21st is refused (the original tool's limit).
 MAX_WAITING = 20
-HOW_TO_DEPLOY = (
-    "starting runs from the dashboard needs a Prefect server with the weekly deployment "
-    "and a worker: `prefect server start`, then with PREFECT_API_URL=http://127.0.0.1:4200/api "
-    "set for this dashboard and the worker: `prefect work-pool create voc --type process`, "
-    "`prefect --no-prompt deploy --all`, `prefect worker start --pool voc` "
-    '(README.md, "Deploying with Prefect")'
-)
+
+
+class FlowLaunch(Protocol):
+    """The flow's side of launching: which deployment, and how a request becomes its parameters."""
+
+    #: `flow-name/deployment-name`, as Prefect reads it.
+    deployment: str
+    #: The body `POST /api/runs` accepts, validated before Prefect sees it.
+    request_model: type[BaseModel]
+    #: The commands that create the deployment and a worker for it.
+    deploy_steps: str
+
+    def parameters(
+        self, request: BaseModel, defaults: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
+        """The flow run's parameters for `request`; `defaults` are the deployment's."""
+        ...
+
+    def summary(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """What a queue entry shows of a waiting flow run's parameters."""
+        ...
 
 
 class LaunchError(RuntimeError):
@@ -40,7 +53,7 @@ class LaunchError(RuntimeError):
 
 
 class NotDeployed(LaunchError):
-    """No Prefect server is configured, or it has no weekly deployment."""
+    """No Prefect server is configured, or it lacks the deployment."""
 
 
 class PrefectUnavailable(LaunchError):
@@ -61,24 +74,39 @@ class NotCancellable(LaunchError):
 
 @dataclass
 class Launcher:
-    """Prefect's API at `api_url` (None: no server configured) and the deployment's name."""
+    """Flow runs of `flow`'s deployment through Prefect's API at `api_url` (None: no server)."""
 
+    flow: FlowLaunch
     api_url: str | None
-    deployment: str = DEPLOYMENT
     max_waiting: int = MAX_WAITING
     _starting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @classmethod
-    def from_settings(cls) -> "Launcher":
+    def from_settings(cls, flow: FlowLaunch) -> "Launcher":
         """The API that Prefect's settings (PREFECT_API_URL, the profile) name."""
         from prefect.settings import get_current_settings
 
-        return cls(get_current_settings().api.url)
+        return cls(flow, get_current_settings().api.url)
+
+    @property
+    def request_model(self) -> type[BaseModel]:
+        """The body `POST /api/runs` accepts."""
+        return self.flow.request_model
+
+    @property
+    def how_to_deploy(self) -> str:
+        """What to do when no Prefect server is configured."""
+        return (
+            f"starting runs from the dashboard needs a Prefect server with the deployment "
+            f"{self.flow.deployment!r} and a worker: `prefect server start`, then with "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api set for this dashboard and the worker: "
+            + self.flow.deploy_steps
+        )
 
     @asynccontextmanager
     async def _client(self) -> AsyncIterator[Any]:
         if not self.api_url:
-            raise NotDeployed(HOW_TO_DEPLOY)
+            raise NotDeployed(self.how_to_deploy)
         from prefect.client.orchestration import PrefectClient
 
         try:
@@ -96,24 +124,23 @@ class Launcher:
         from prefect.exceptions import ObjectNotFound
 
         try:
-            return await client.read_deployment_by_name(self.deployment)
+            return await client.read_deployment_by_name(self.flow.deployment)
         except ObjectNotFound:
             raise NotDeployed(
-                f"the Prefect server at {self.api_url} has no deployment {self.deployment!r}: "
-                "`prefect work-pool create voc --type process`, `prefect --no-prompt deploy "
-                "--all` in the repository, then `prefect worker start --pool voc`"
+                f"the Prefect server at {self.api_url} has no deployment "
+                f"{self.flow.deployment!r}: {self.flow.deploy_steps}"
             ) from None
 
-    async def start(self, request: RunRequest) -> dict[str, Any]:
+    async def start(self, request: BaseModel) -> dict[str, Any]:
         """A new flow run of the deployment for `request`, without waiting for it."""
         from prefect.deployments.flow_runs import arun_deployment
 
         async with self._starting, self._client() as client:
             deployment = await self._deployment(client)
             deployment_id = deployment.id
-            # The week is cut in the deployment's calendar unless the request names one.
-            zone = (deployment.parameters or {}).get("timezone") or "UTC"
-            parameters = request.parameters(datetime.now(UTC), zone)
+            parameters = self.flow.parameters(
+                request, deployment.parameters or {}, datetime.now(UTC)
+            )
             waiting = await self._waiting(client, deployment_id)
             if len(waiting) >= self.max_waiting:
                 raise QueueFull(
@@ -142,7 +169,7 @@ class Launcher:
         async with self._client() as client:
             deployment_id = await self._deployment_id(client)
             waiting = await self._waiting(client, deployment_id)
-        return [_queued(position, run) for position, run in enumerate(waiting, start=1)]
+        return [self._queued(position, run) for position, run in enumerate(waiting, start=1)]
 
     async def _waiting(self, client: Any, deployment_id: UUID) -> list[Any]:
         from prefect.client.schemas.filters import (
@@ -156,7 +183,7 @@ class Launcher:
         from prefect.client.schemas.objects import StateType
         from prefect.client.schemas.sorting import FlowRunSort
 
-        # Scheduled runs in the future (the weekly cron's next Mondays) are not waiting.
+        # Scheduled runs in the future (a cron schedule's next ones) are not waiting.
         due = FlowRunFilter(
             state=FlowRunFilterState(
                 type=FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING])
@@ -169,6 +196,18 @@ class Launcher:
             sort=FlowRunSort.EXPECTED_START_TIME_ASC,
             limit=200,
         )
+
+    def _queued(self, position: int, flow_run: Any) -> dict[str, Any]:
+        expected = flow_run.expected_start_time
+        return {
+            "position": position,
+            "flow_run_id": str(flow_run.id),
+            "flow_run_name": flow_run.name,
+            "state": flow_run.state.name if flow_run.state else None,
+            "state_type": flow_run.state.type.value if flow_run.state else None,
+            "expected_start_time": expected.isoformat() if expected else None,
+            **self.flow.summary(flow_run.parameters or {}),
+        }
 
     @staticmethod
     async def _propose_cancel(client: Any, flow_run: Any) -> None:
@@ -217,21 +256,3 @@ class Launcher:
             await self._propose_cancel(client, flow_run)
             after = await client.read_flow_run(wanted)
         return {"flow_run_id": flow_run_id, "state": after.state.name if after.state else None}
-
-
-def _queued(position: int, flow_run: Any) -> dict[str, Any]:
-    parameters = flow_run.parameters or {}
-    return {
-        "position": position,
-        "flow_run_id": str(flow_run.id),
-        "flow_run_name": flow_run.name,
-        "state": flow_run.state.name if flow_run.state else None,
-        "state_type": flow_run.state.type.value if flow_run.state else None,
-        "expected_start_time": flow_run.expected_start_time.isoformat()
-        if flow_run.expected_start_time
-        else None,
-        "window_start": parameters.get("start"),
-        "window_end": parameters.get("end"),
-        "provider": parameters.get("provider"),
-        "model": parameters.get("model"),
-    }

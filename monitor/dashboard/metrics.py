@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from monitor.render import jsonable
+from monitor.stable_json import jsonable
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -1,4 +1,4 @@
-"""Serving the dashboard: the listening socket, uvicorn, and the Prefect UI's address."""
+"""Serving the dashboard: the listening socket and uvicorn."""
 
 import ipaddress
 import socket
@@ -40,13 +40,6 @@ def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
-
-
-def prefect_ui_url() -> str | None:
-    """The Prefect UI that flow-run links point to, when Prefect is configured with one."""
-    from prefect.settings import get_current_settings  # slow to import: only when serving
-
-    return get_current_settings().ui_url
 
 
 class _Server(uvicorn.Server):

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from monitor.dashboard.live import CLOSE, EventHub
-from monitor.render import jsonable
+from monitor.stable_json import jsonable
 
 KEEPALIVE = ": keepalive\n\n"
 REPLAY_PAGE = 500

@@ -1,6 +1,6 @@
 """What the JSON endpoints answer: store reads shaped for the page, in stable JSON.
 
-Stable JSON is `monitor.render.jsonable`'s: ids as strings, money as decimal
+Stable JSON is `monitor.stable_json.jsonable`'s: ids as strings, money as decimal
 strings in USD, times in ISO 8601. Per-agent rows are `monitor.breakdown`'s, the
 same the CLI's cost table shows, with each agent's place on the run's time axis.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from monitor.breakdown import agent_breakdown
 from monitor.links import flow_run_url
-from monitor.render import jsonable
+from monitor.stable_json import jsonable
 from monitor.store import ResultsStore
 
 

@@ -2,10 +2,11 @@
 
 from tasks.llm.client import DEFAULT_MODELS, PROVIDERS, LLMClient, llm_client
 from tasks.llm.errors import LLMOutputError
-from tasks.llm.types import LLMCall, LLMRequest, LLMSettings, Usage
+from tasks.llm.types import LOCAL_MODEL, LLMCall, LLMRequest, LLMSettings, Usage
 
 __all__ = [
     "DEFAULT_MODELS",
+    "LOCAL_MODEL",
     "PROVIDERS",
     "LLMCall",
     "LLMClient",

@@ -24,7 +24,16 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from tasks.llm.errors import LLMOutputError, MalformedReply, UnknownProviderError
-from tasks.llm.types import NO_USAGE, LLMCall, LLMRequest, LLMSettings, Output, Reply, Usage
+from tasks.llm.types import (
+    LOCAL_MODEL,
+    NO_USAGE,
+    LLMCall,
+    LLMRequest,
+    LLMSettings,
+    Output,
+    Reply,
+    Usage,
+)
 from tasks.observe import check_llm_call, notify_llm_call
 from tasks.services.credentials import (
     ANTHROPIC,
@@ -38,7 +47,7 @@ from tasks.services.errors import ServiceError, scrub
 from tasks.services.limits import RateLimiter, shared_limiter
 from tasks.services.retry import Backoff
 
-DEFAULT_MODELS = {"local": "voc-local-1", "openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
+DEFAULT_MODELS = {"local": LOCAL_MODEL, "openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 # Requests per minute when the settings do not say: each provider's entry-tier limit.
 DEFAULT_RPM = {"openai": 500, "anthropic": 50}
 ERRORS_SHOWN = 3
@@ -189,7 +198,7 @@ class LLMClient:
 
 
 def _local_provider(settings: LLMSettings) -> Provider:
-    from tasks.llm.local import LOCAL_MODEL, LocalProvider
+    from tasks.llm.local import LocalProvider
 
     if settings.model != LOCAL_MODEL:
         raise UnknownProviderError(

@@ -16,7 +16,6 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from tasks.llm.types import LLMRequest, Reply, Usage
 from tasks.text import estimate_tokens, keyword_hits, sentences
 
-LOCAL_MODEL = "voc-local-1"
 # Courtesies carry strong sentiment but say nothing about the product.
 PLEASANTRIES = re.compile(
     r"thank|hope you|you're the best|appreciate|cheers|regards|have a (good|great|nice)",

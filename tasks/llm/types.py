@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 Output = TypeVar("Output", bound=BaseModel)
+#: The offline provider's one model (tasks.llm.local), the default everywhere.
+LOCAL_MODEL = "voc-local-1"
 
 
 class LLMSettings(BaseModel):
@@ -19,7 +21,7 @@ class LLMSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     provider: str = "local"
-    model: str = "voc-local-1"
+    model: str = LOCAL_MODEL
     # None: $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL, else the provider's block, else the public API.
     base_url: str | None = None
     concurrency: int = Field(default=8, ge=1, description="requests in flight per provider")

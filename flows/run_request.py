@@ -1,20 +1,23 @@
 """What the dashboard's "Run analysis" form may ask for, checked before Prefect sees it.
 
-The request becomes the parameters of one flow run of the weekly deployment: never a
-command line. Everything a browser sends is validated here (dates in order, a window of
-at most 92 days, a positive budget, a known provider), so a bad request is a 422 that
-says what is wrong, not a flow run that fails on a worker.
+The request becomes the parameters of one flow run of the weekly deployment
+(flows.launcher), never a command line. Everything a browser sends is validated here
+(dates in order, a window of at most 92 days, a positive budget, a known provider), so
+a bad request is a 422 that says what is wrong, not a flow run that fails on a worker.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-#: The providers the flow knows (tasks.llm.client.PROVIDERS; a test keeps them equal).
-Provider = Literal["local", "openai", "anthropic"]
+from tasks.llm.client import PROVIDERS
+from tasks.llm.types import LOCAL_MODEL
+
+#: The providers the flow knows.
+Provider = Literal[PROVIDERS]
 #: Sources a browser may name: the bundled sample and the workspace's Intercom. A file
 #: path is refused: the worker would read a file a web page chose.
 Source = Literal["sample", "intercom"]
@@ -32,7 +35,7 @@ class RunRequest(BaseModel):
     end: date | None = None
     source: Source = "sample"
     provider: Provider = "local"
-    model: str = Field("voc-local-1", min_length=1, max_length=100, pattern=r"^[\w.:/@+-]+$")
+    model: str = Field(LOCAL_MODEL, min_length=1, max_length=100, pattern=r"^[\w.:/@+-]+$")
     # An OpenAI-compatible server (vLLM, Ollama, LM Studio); the provider's own otherwise.
     base_url: HttpUrl | None = None
     # USD for the whole run; None: no limit.
@@ -79,18 +82,3 @@ class RunRequest(BaseModel):
         if self.window == "this_week":
             return monday, today
         return monday - WEEK, monday - timedelta(days=1)
-
-    def parameters(self, now: datetime, default_zone: str = "UTC") -> dict[str, Any]:
-        """The flow run's parameters, the window worked out in the request's timezone."""
-        zone = self.timezone or default_zone
-        start, end = self.dates(now.astimezone(ZoneInfo(zone)).date())
-        return {
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "source": self.source,
-            "provider": self.provider,
-            "model": self.model,
-            "base_url": str(self.base_url) if self.base_url else None,
-            "budget": str(self.budget) if self.budget is not None else None,
-            "timezone": zone,
-        }

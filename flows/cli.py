@@ -1,40 +1,45 @@
 """`voc`: run the weekly analysis and read its history from the results store."""
 
+import json
 import os
+import sys
+import threading
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
 
-# Before Prefect is imported: keep its log lines (tracebacks included) out of the live
-# view, since the store records each failure as one line; and keep an offline machine
-# from logging telemetry errors. PREFECT_LOGGING_LEVEL=INFO brings the logs back.
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
-# A busy 2-core machine, or several `voc run` at once, can take longer than Prefect's
-# default 20 s to start the temporary API server each run brings up.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-import csv  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-from datetime import date, datetime, timedelta  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Annotated, Any  # noqa: E402
-
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.live import Live  # noqa: E402
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: E402
-
-from monitor.links import flow_run_url, prefect_ui_url  # noqa: E402
-from monitor.render import cost_table, jsonable, runs_table, what_if_line  # noqa: E402
-from monitor.store import (  # noqa: E402
+from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
+from monitor import export as exporting  # `export` is the command's name here
+from monitor.links import flow_run_url, prefect_ui_url
+from monitor.stable_json import jsonable
+from monitor.store import (
     ResultsStore,
     StoreError,
+    display_url,
     resolve_output_dir,
     resolve_store_url,
 )
+
+#: Prefect settings every `voc` command starts with, unless the environment sets them:
+#: its log lines (tracebacks included) stay out of the live view, since the store records
+#: each failure as one line (PREFECT_LOGGING_LEVEL=INFO brings them back); a busy 2-core
+#: machine, or several `voc run` at once, may need more than the default 20 s to start
+#: the temporary API server each run brings up; and an offline machine logs no telemetry
+#: errors.
+PREFECT_DEFAULTS = {
+    "PREFECT_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+#: Runs `voc resume` takes up again: those that ended without completing.
+RESUMABLE_STATUSES = ("failed", "crashed", "cancelled")
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 # Piped output gets room for the whole cost table rather than the 80-column default.
@@ -42,11 +47,15 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
-class BadInput(Exception):
-    """Bad usage or input: one line on stderr, exit code 2."""
+@app.callback()
+def prefect_defaults() -> None:
+    """Set Prefect's defaults for `voc` (PREFECT_DEFAULTS) before any command imports Prefect."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 def fail(message: str, code: int = 2) -> None:
+    """Print `voc: message` on stderr and exit with `code`."""
     errors.print(f"voc: {message}", markup=False, highlight=False)
     raise typer.Exit(code)
 
@@ -70,11 +79,14 @@ def find_run(results: ResultsStore, run_id: str) -> dict[str, Any]:
 
 
 def print_json(data: Any) -> None:
+    """`data` as indented stable JSON on stdout."""
     sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
 
 
 def print_run(run: dict[str, Any]) -> None:
     """The cost table, why agents failed or were skipped, and the what-if prices."""
+    from monitor.render import cost_table, what_if_line  # imports Prefect: not before the callback
+
     if run["resumed_from"]:
         console.print(f"Resumes run {run['resumed_from']}.", markup=False)
     console.print(cost_table(run))
@@ -90,74 +102,6 @@ def print_run(run: dict[str, Any]) -> None:
 
 
 # -- voc run ------------------------------------------------------------------------------
-
-
-def default_window(source: str) -> tuple[date, date]:
-    """The sample's last week, or the last seven full days."""
-    from tasks.load import sample_window
-
-    if source == "sample":
-        return sample_window()
-    end = date.today() - timedelta(days=1)
-    return end - timedelta(days=6), end
-
-
-def check_llm(provider: str, model: str, base_url: str | None) -> None:
-    """The provider, its key and the model's price, checked before a run starts.
-
-    `--base-url` wins over the environment, which wins over a block (tasks.credentials).
-    """
-    from monitor.pricing import check_priced
-    from tasks.llm import PROVIDERS, LLMSettings, llm_client
-    from tasks.llm.client import SERVICES
-
-    if provider not in PROVIDERS:
-        raise BadInput(f"unknown provider {provider!r} (choose from {', '.join(PROVIDERS)})")
-    if base_url and provider not in SERVICES:
-        raise BadInput(f"--base-url is for {' or '.join(SERVICES)}, not {provider}")
-    try:
-        client = llm_client(LLMSettings(provider=provider, model=model, base_url=base_url))
-        check_priced(client.provider.name, model)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from exc
-
-
-def check_source(source: str) -> str:
-    """The source as the flow takes it: `sample`, `intercom` (with a token), or a file path."""
-    if source == "sample":
-        return source
-    if source == "intercom":
-        from tasks.services.intercom import intercom_credentials
-
-        try:
-            intercom_credentials()
-        except ValueError as exc:
-            raise BadInput(str(exc)) from exc
-        return source
-    path = Path(source)
-    if not path.is_file():
-        raise BadInput(f"source file not found: {source}")
-    return str(path.resolve())
-
-
-def check_run_inputs(
-    source: str, start: date, end: date, provider: str, model: str, base_url: str | None = None
-) -> str:
-    """Everything a run needs, checked before it starts; returns the source as the flow takes it."""
-    if end < start:
-        raise BadInput(f"--end {end} is before --start {start}")
-    check_llm(provider, model, base_url)
-    return check_source(source)
-
-
-def check_output_dir(output_dir: Path) -> None:
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        probe = output_dir / ".voc-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise BadInput(f"output directory {output_dir} is not writable: {exc.strerror}") from exc
 
 
 def watch_progress(store: ResultsStore, since: datetime, stop: threading.Event) -> None:
@@ -192,7 +136,7 @@ def run(
     provider: Annotated[str, typer.Option(help="local, openai or anthropic")] = "local",
     model: Annotated[
         str | None,
-        typer.Option(help="default voc-local-1, gpt-4o-mini or claude-haiku-4-5 by provider"),
+        typer.Option(help="default by provider: local's own, gpt-4o-mini or claude-haiku-4-5"),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -258,9 +202,6 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         fail(f"run {finished['status']}: {reason}", 1)
 
 
-RESUMABLE = ("failed", "crashed", "cancelled")
-
-
 @app.command()
 def resume(
     run_id: Annotated[str, typer.Argument(help="a run id or its first characters")],
@@ -271,7 +212,7 @@ def resume(
     """Run a failed, crashed or cancelled run again; its completed agents are not re-run."""
     results = open_store()
     found = find_run(results, run_id)
-    if found["status"] not in RESUMABLE:
+    if found["status"] not in RESUMABLE_STATUSES:
         fail(f"run {found['id']} is {found['status']}: there is nothing to resume")
     parameters = dict(found["parameters"])
     source = parameters["source"]
@@ -300,6 +241,8 @@ def runs(
     elif not found:
         console.print("No runs yet: try `voc run`.")
     else:
+        from monitor.render import runs_table
+
         console.print(runs_table(found))
 
 
@@ -359,27 +302,6 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="JSON output")] =
     console.print(table)
 
 
-EXPORT_FIELDS = [
-    "id",
-    "run_id",
-    "agent",
-    "agent_key",
-    "provider",
-    "model",
-    "purpose",
-    "input_tokens",
-    "output_tokens",
-    "cached_tokens",
-    "cache_write_tokens",
-    "estimated",
-    "latency_ms",
-    "attempt",
-    "cost",
-    "error",
-    "created_at",
-]
-
-
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
@@ -392,25 +314,15 @@ def export(
     ] = None,
 ) -> None:
     """Every LLM call with its agent, tokens and cost, as CSV or JSON."""
-    if fmt not in ("csv", "json"):
+    if fmt not in exporting.FORMATS:
         fail(f"--format must be csv or json, not {fmt!r}")
     results = open_store()
     try:
         full_id = results.resolve_run_id(run_id) if run_id else None
     except StoreError as exc:
         fail(str(exc))
-    rows = [
-        jsonable({k: row[k] for k in EXPORT_FIELDS})
-        for row in results.llm_calls(full_id, since.date() if since else None)
-    ]
-    if fmt == "json":
-        text = json.dumps(rows, indent=2) + "\n"
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, EXPORT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+    rows = exporting.call_rows(results, full_id, since.date() if since else None)
+    text = exporting.render(rows, fmt)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -429,9 +341,11 @@ def dashboard(
     port: Annotated[int, typer.Option(min=0, max=65535, help="port (0: any free one)")] = 8787,
 ) -> None:
     """Serve the live dashboard: runs, agents, costs, files and week-over-week comparisons."""
+    # Imported here: the launcher's request model imports Prefect, the server FastAPI.
+    from flows.launcher import WEEKLY
     from monitor.dashboard import create_app
-    from monitor.dashboard.server import is_loopback, listen, prefect_ui_url, serve, url_of
-    from monitor.store import display_url
+    from monitor.dashboard.launch import Launcher
+    from monitor.dashboard.server import is_loopback, listen, serve, url_of
 
     token = os.environ.get("VOC_DASHBOARD_TOKEN") or None
     loopback = is_loopback(host)
@@ -442,7 +356,13 @@ def dashboard(
         sock = listen(host, port)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    web = create_app(results, token=token, loopback_only=loopback, prefect_ui_url=prefect_ui_url())
+    web = create_app(
+        results,
+        Launcher.from_settings(WEEKLY),
+        token=token,
+        loopback_only=loopback,
+        prefect_ui_url=prefect_ui_url(),
+    )
     url = url_of(sock)
     console.print(
         f"voc dashboard: {url} (store {display_url(results.url)}); Ctrl-C stops",
