@@ -9,12 +9,18 @@ import pytest
 from fastapi import HTTPException
 from starlette.requests import Request
 
-from monitor.dashboard import create_app
 from monitor.dashboard.access import LOOPBACK_NAMES, host_name
 from monitor.dashboard.csrf import HEADER, WriteGuard
 from monitor.store import ResultsStore
 from tests.conftest import VOC, voc_environment
-from tests.dashboard_helpers import LiveServer, next_event, record_file, sse_messages, start_run
+from tests.dashboard_helpers import (
+    LiveServer,
+    next_event,
+    record_file,
+    sse_messages,
+    start_run,
+    voc_dashboard,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +79,10 @@ def store(tmp_path):
 
 def test_a_stream_asked_to_start_past_the_newest_event(store, tmp_path):
     run_id = start_run(store, date(2025, 11, 17))
-    with LiveServer(create_app(store)) as live, httpx.Client(base_url=live.url, timeout=10) as http:
+    with (
+        LiveServer(voc_dashboard(store)) as live,
+        httpx.Client(base_url=live.url, timeout=10) as http,
+    ):
         refused = http.get("/api/events", params={"after": 10**9})
         assert refused.status_code == 422 and "after" in refused.json()["detail"]
         # A browser's Last-Event-ID from a store since replaced: follow from the end.
