@@ -13,7 +13,7 @@ from prefect import Flow
 from prefect.client.orchestration import get_client
 
 from flows.launcher import WEEKLY
-from flows.run_request import Provider, RunRequest
+from flows.run_request import Provider, RunRequest, allowed_base_url
 from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher
 from monitor.store import ResultsStore
@@ -216,3 +216,36 @@ def test_a_cancelled_run_wins_over_the_reapers_crashed_but_not_over_an_ending(st
     store.finish_run(done, "completed")
     assert store.cancel_run(done, "too late") is False
     assert store.run(done)["status"] == "completed"
+
+
+SERVER = "http://127.0.0.1:1/v1"
+
+
+def test_a_browser_chosen_server_is_refused_unless_the_operator_lists_it(no_prefect, monkeypatch):
+    form = {"provider": "openai", "model": "gpt-4o-mini", "base_url": SERVER}
+    refused = no_prefect.post("/api/runs", json=form, headers=csrf(no_prefect))
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith("base_url: not a server the operator allows")
+    monkeypatch.setenv("VOC_DASHBOARD_BASE_URLS", f"https://other.example, {SERVER}")
+    listed = no_prefect.post("/api/runs", json=form, headers=csrf(no_prefect))
+    assert listed.status_code == 409, listed.text  # not refused for it: on to Prefect
+    secret = {**form, "base_url": "http://user:pw@127.0.0.1:1/v1"}
+    answer = no_prefect.post("/api/runs", json=secret, headers=csrf(no_prefect))
+    assert answer.status_code == 422 and "pw" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:1/v1", True),
+        ("http://127.0.0.1:1/v1/", True),
+        ("http://127.0.0.1:1/v1/deployments/x", True),
+        ("http://127.0.0.1:1/v10", False),
+        ("http://127.0.0.1:2/v1", False),
+        ("https://127.0.0.1:1/v1", False),
+        ("http://127.0.0.2:1/v1", False),
+        ("http://127.0.0.1:1/", False),
+    ],
+)
+def test_a_listed_server_matches_on_scheme_host_port_and_path(url, allowed):
+    assert allowed_base_url(url, ["http://127.0.0.1:1/v1"]) is allowed

@@ -86,11 +86,17 @@ def worker(server, checkout, fakes, workdir, store_url) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def dashboard(server, store_url, worker) -> Iterator[httpx.Client]:
+def dashboard(server, store_url, worker, fakes) -> Iterator[httpx.Client]:
     """The dashboard over the workers' store, started against the server; its reaper
-    looks for dead runs every second, as eager as it can be to call a run crashed."""
+    looks for dead runs every second, as eager as it can be to call a run crashed. The
+    operator lets a browser choose the fake OpenAI server."""
     app = create_app(ResultsStore(store_url), Launcher(WEEKLY, server.api_url), reap_every=1.0)
-    with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=30) as http:
+    with (
+        pytest.MonkeyPatch.context() as env,
+        LiveServer(app) as live,
+        httpx.Client(base_url=live.url, timeout=30) as http,
+    ):
+        env.setenv("VOC_DASHBOARD_BASE_URLS", fakes[0].base_url)
         http.headers["x-csrf-token"] = http.get("/api/csrf").json()["token"]
         yield http
 
