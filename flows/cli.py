@@ -25,6 +25,7 @@ from monitor.store import (
     resolve_output_dir,
     resolve_store_url,
 )
+from monitor.store.liveness import Process, run_process
 
 #: Prefect settings every `voc` command starts with, unless the environment sets them:
 #: its log lines (tracebacks included) stay out of the live view, since the store records
@@ -214,6 +215,8 @@ def resume(
     found = find_run(results, run_id)
     if found["status"] not in RESUMABLE_STATUSES:
         fail(f"run {found['id']} is {found['status']}: there is nothing to resume")
+    if run_process(found["host"], found["pid"], found["started_at"]) is Process.ALIVE:
+        fail(f"run {found['id']} is still going in process {found['pid']}: stop it, then resume")
     parameters = dict(found["parameters"])
     source = parameters["source"]
     if source not in ("sample", "intercom") and not Path(source).is_file():

@@ -57,3 +57,15 @@ def test_elsewhere_only_the_heartbeat_tells(store_url):
     silent_for(store, quiet, 30)
     assert store.mark_dead_runs() == [quiet]
     assert store.run(beating)["status"] == "running"
+
+
+def test_resume_refuses_a_run_whose_process_still_lives(voc, tmp_path):
+    store = ResultsStore(f"sqlite:///{tmp_path / 'voc.db'}")
+    # Marked crashed (by another host's reaper, say) while its process here goes on.
+    run_id = start_run(store, WEEK, host=HOST, pid=os.getpid())
+    store.finish_run(run_id, "crashed", error="no heartbeat")
+    ran = voc("resume", run_id[:8], VOC_STORE_URL=f"sqlite:///{tmp_path / 'voc.db'}")
+    assert ran.returncode == 2
+    assert ran.stderr == (
+        f"voc: run {run_id} is still going in process {os.getpid()}: stop it, then resume\n"
+    )
