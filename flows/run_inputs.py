@@ -4,6 +4,7 @@ Each check raises `BadInput` with one line that says what is wrong, so a bad fla
 exit code 2 at once, not a flow run that fails half way.
 """
 
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -74,8 +75,8 @@ def check_output_dir(output_dir: Path) -> None:
     """`output_dir` exists (made if need be) and takes a file."""
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
-        probe = output_dir / ".voc-write-test"
-        probe.write_text("")
-        probe.unlink()
+        # A probe of its own: runs started together must not race on one name.
+        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".voc-write-test-"):
+            pass
     except OSError as exc:
         raise BadInput(f"output directory {output_dir} is not writable: {exc.strerror}") from exc
