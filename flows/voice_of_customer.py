@@ -127,7 +127,9 @@ def voice_of_customer(
     correlations = correlation_analysis.submit(conversations, assigned)
     quality = quality_insights.submit(conversations, assigned, llm)
     churn = churn_risk.submit(conversations, assigned, llm)
-    trust = confidence.submit(conversations, clean.duplicates_removed, assigned)
+    trust = confidence.submit(
+        conversations, clean.duplicates_removed, assigned, clean.messages_truncated
+    )
     futures = [segments, sub_topics, sentiment, quotes, fin, correlations, quality, churn, trust]
     wait(futures)
 

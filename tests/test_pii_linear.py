@@ -7,6 +7,7 @@ import pytest
 
 from tasks.preprocess import MAX_MESSAGE_CHARS, preprocess, redact
 from tasks.text import html_to_text
+from tests.conftest import write_export
 from tests.test_agents import DAY, intercom_conversation, to_conversation
 
 MEGABYTE = 1_000_000
@@ -62,3 +63,14 @@ def test_a_pasted_dump_is_cut_before_any_model_and_counted():
     assert texts["1"].endswith(" [cut]")
     assert texts["2"] == "short and fine"
     assert cleaned.messages_truncated == 1
+
+
+def test_the_report_says_how_many_messages_were_cut(tmp_path, voc):
+    dump = "Traceback: " + "x" * 120_000
+    raw = [intercom_conversation(str(i), DAY + i * 3600, dump) for i in range(3)]
+    raw += [intercom_conversation(str(i), DAY + i * 3600, "refund please") for i in range(3, 9)]
+    write_export(tmp_path / "week.json", raw)
+    ran = voc("run", "--source", "week.json", "--start", "2025-11-17", "--end", "2025-11-23")
+    assert ran.returncode == 0, ran.stderr
+    (report,) = (tmp_path / "outputs").glob("*/report.md")
+    assert "- 3 messages over 20,000 characters were cut before analysis" in report.read_text()
