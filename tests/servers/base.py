@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# A closed gate never holds a reply longer than this: a test that forgets to open it
+# fails on its own timeouts instead of hanging.
+GATE_TIMEOUT_S = 300
+
 
 @dataclass
 class Reply:
@@ -46,6 +50,9 @@ class FakeServer:
         self.requests: list[Seen] = []
         self.script: deque[Reply] = deque()
         self.delay_s = 0.0  # every reply waits this long (a slow provider)
+        # Replies wait until this is set: a provider that answers only when a test says so.
+        self.gate = threading.Event()
+        self.gate.set()
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
@@ -97,6 +104,7 @@ class FakeServer:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
                 time.sleep(reply.delay_s or fake.delay_s)
+                fake.gate.wait(GATE_TIMEOUT_S)
                 with fake._lock:
                     fake.in_flight -= 1
                 data = reply.payload()
