@@ -57,7 +57,7 @@ def prefect_defaults() -> None:
 
 def fail(message: str, code: int = 2) -> None:
     """Print `voc: message` on stderr and exit with `code`."""
-    errors.print(f"voc: {message}", markup=False, highlight=False)
+    errors.print(f"voc: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -67,7 +67,8 @@ def open_store(store: str | None = None, output_dir: str | None = None) -> Resul
         results = ResultsStore(resolve_store_url(store, resolve_output_dir(output_dir)))
     except StoreError as exc:
         fail(str(exc))
-    results.mark_dead_runs()
+    if not results.read_only:
+        results.mark_dead_runs()
     return results
 
 
@@ -183,6 +184,11 @@ def run(
 def execute(results: ResultsStore, **parameters: Any) -> None:
     """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed."""
     from flows.voice_of_customer import voice_of_customer
+
+    try:
+        results.check_writable()
+    except StoreError as exc:
+        fail(str(exc))
 
     stop = threading.Event()
     began = datetime.now().astimezone()
@@ -329,7 +335,10 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror}")
         errors.print(f"wrote {len(rows)} calls to {output}")
 
 

@@ -98,7 +98,10 @@ def test_show_of_an_unknown_run_is_one_line_and_exit_2(voc):
 def test_a_store_that_cannot_be_opened_is_one_line_and_exit_2(voc):
     ran = voc("run", "--store", "postgresql+psycopg://voc:s3cret@127.0.0.1:1/voc")
     assert ran.returncode == 2
-    assert ran.stderr.startswith("voc: cannot open the results store: connection failed")
+    assert ran.stderr.startswith(
+        "voc: cannot open the results store postgresql+psycopg://voc:***@127.0.0.1:1/voc: "
+        "connection failed"
+    )
     assert len(ran.stderr.strip().splitlines()) == 1 and "s3cret" not in ran.stderr
 
 

@@ -8,8 +8,10 @@ processes that open one store at once while its schema is brought up to date.
 """
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -37,7 +39,13 @@ def default_store_url(output_dir: Path) -> str:
 def resolve_store_url(store: str | None, output_dir: Path) -> str:
     """`--store`, else `VOC_STORE_URL`, else the default SQLite file; `block:NAME` reads a block."""
     url = store or os.environ.get("VOC_STORE_URL") or default_store_url(output_dir)
-    return store_url_from_block(url) if is_block_reference(url) else url
+    if not is_block_reference(url):
+        return url
+    try:
+        return store_url_from_block(url)
+    except (ValueError, KeyError, RuntimeError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"results store {url}: cannot load that block: {first}") from None
 
 
 def display_url(url: str) -> str:
@@ -65,16 +73,63 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', '')}")
 
 
+SUPPORTED = ("sqlite", "postgresql")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite files get WAL and a busy timeout on every connection."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        if engine.url.database and engine.url.database != ":memory:":
-            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    """An engine for the URL; SQLite files get WAL and a busy timeout on every connection.
+
+    Raises a one-line `StoreError` for a URL of another database, or a SQLite path
+    whose folder cannot be made.
+    """
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise StoreError(f"results store {display_url(url)}: not a database URL") from None
+    if backend not in SUPPORTED:
+        raise StoreError(
+            f"results store {display_url(url)}: {backend} is not supported "
+            "(use sqlite:///PATH or postgresql+psycopg://...)"
+        )
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+    if read_only_file(engine.url.database):
+        return _read_only_engine(Path(engine.url.database))
+    if engine.url.database and engine.url.database != ":memory:":
+        folder = Path(engine.url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"results store {display_url(url)}: cannot make its folder {folder}: {exc.strerror}"
+            ) from None
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def read_only_file(database: str | None) -> bool:
+    """Whether `database` is a SQLite file that exists but this process cannot write."""
+    if not database or database == ":memory:" or not os.path.exists(database):
+        return False
+    folder = os.path.dirname(os.path.abspath(database))
+    return not (os.access(database, os.W_OK) and os.access(folder, os.W_OK))
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """An engine that only reads: a store on a read-only disk or without write permission.
+
+    On a read-only folder SQLite cannot make the WAL's shared-memory file, so the file
+    is opened as immutable: nothing else can be writing it either.
+    """
+    immutable = "&immutable=1" if not os.access(path.parent, os.W_OK) else ""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro{immutable}"
+    engine = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+    )
+    engine.read_only = True  # type: ignore[attr-defined]
+    return engine
 
 
 def schema_lock(conn: Connection) -> None:

@@ -66,6 +66,11 @@ def upgrade(conn: Connection) -> None:
     command.upgrade(alembic_config(conn), "head")
 
 
+def at_head(conn: Connection) -> bool:
+    """Whether the store is at the newest revision (a read, for stores that take no writes)."""
+    return MigrationContext.configure(conn).get_current_revision() == _scripts().get_current_head()
+
+
 def _legacy_revision(conn: Connection) -> str | None:
     """The revision of a store made before Alembic, from its `voc_schema` version."""
     if not inspect(conn).has_table(schema_version.name):
