@@ -11,7 +11,9 @@ SQLite store of its own, opened by that run (as a run in a process of its own op
 its store), or with `--shared-store` all runs of a kind into one, opened once. It
 prints the median wall times and their ratio; the time spent in the monitor's hooks:
 per task state change, per listener call (mean and p95, in µs) and per flow run at
-its start and end; the CPU time of the run's writer and progress threads; and,
+its start and end; the CPU time of the run's writer and artifacts threads; how long
+after a monitored run's return its artifacts were published (waited for before the
+next run starts, untimed, so that work never lands in another run's time); and,
 beside them, Prefect's own cost per task run and per task hook call.
 
 Two things of Prefect's would otherwise decide the ratio, so the runs leave them out
@@ -38,7 +40,7 @@ from prefect import Flow, Task, flow, task
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.voice_of_customer import voice_of_customer
-from monitor.progress import ProgressArtifact
+from monitor.hooks.artifacts import RunArtifacts, wait_for_publishing
 from monitor.writer import StoreWriter
 from tasks.observe import notify_task_state, observers
 
@@ -165,6 +167,13 @@ def run_once(
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def published_after() -> float:
+    """Seconds until the last run's artifacts are published, counted from now (its return)."""
+    started = time.perf_counter()
+    assert wait_for_publishing(), "artifacts not published"
+    return time.perf_counter() - started
+
+
 def bare_run(
     tasks: list[Task], out: Path, pause: float = 0, store: Path | None = None
 ) -> tuple[float, float]:
@@ -247,13 +256,18 @@ def main() -> None:
         run_once(voice_of_customer, root / "warm-monitored", store=stores["monitored"])
         bare_run(tasks, root / "warm-bare", store=stores["bare"])
         listeners, state_change, flow_hooks, monitored_flow = time_monitor(tasks)
-        threads = [ThreadCPU(StoreWriter, "_work"), ThreadCPU(ProgressArtifact, "_work")]
-        monitored, bare = [], []
+        threads = [ThreadCPU(StoreWriter, "_work"), ThreadCPU(RunArtifacts, "_work")]
+        monitored, bare, publishing = [], [], []
         for i in range(args.pairs):
             out = root / f"monitored-{i}"
             monitored.append(run_once(monitored_flow, out, args.pause, stores["monitored"]))
+            publishing.append(published_after())
             bare.append(bare_run(tasks, root / f"bare-{i}", args.pause, stores["bare"]))
         report(args.pairs, monitored, bare, state_change, listeners, flow_hooks)
+        print(
+            f"| artifacts published after the flow returned (median) | 1 | | | "
+            f"{1000 * statistics.median(publishing):,.1f} |"
+        )
         for thread in threads:
             print(thread.summary(args.pairs))
         print_prefect_costs(len(state_change.ns) // (2 * args.pairs))
