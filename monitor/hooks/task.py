@@ -23,6 +23,7 @@ from tasks.llm.types import LLMCall, LLMRequest
 from tasks.observe import observers, quiet_hook_lines
 
 _install_lock = threading.Lock()
+_installed = False
 
 
 def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
@@ -121,13 +122,13 @@ def on_llm_call(call: LLMCall) -> None:
 
 def install() -> None:
     """Subscribe the monitor to agent state changes and LLM calls, and drop Prefect's log
-    lines around the task hook (once per process; the flow hooks call it as a run opens)."""
+    lines around the task hook: once per process (the flow hooks call it as a run opens)."""
+    global _installed
     with _install_lock:
+        if _installed:
+            return
+        _installed = True
         quiet_hook_lines()
-        for listeners, listener in (
-            (observers.task_state, on_task_state),
-            (observers.llm_call, on_llm_call),
-            (observers.before_llm_call, check_budget),
-        ):
-            if listener not in listeners:
-                listeners.append(listener)
+        observers.task_state.append(on_task_state)
+        observers.llm_call.append(on_llm_call)
+        observers.before_llm_call.append(check_budget)
