@@ -56,7 +56,8 @@ class Timed:
 
     def __init__(self, fn: Callable, label: str | None = None) -> None:
         self.fn, self.ns = fn, []
-        self.__name__ = label or fn.__name__  # Prefect logs a hook by its name
+        self.label = label or fn.__name__
+        self.__name__ = fn.__name__  # Prefect logs (or, quieted, does not log) a hook by its name
 
     def __call__(self, *args: Any) -> Any:
         started = time.perf_counter_ns()
@@ -66,7 +67,7 @@ class Timed:
             self.ns.append(time.perf_counter_ns() - started)
 
     def summary(self, runs: int, label: str | None = None) -> str:
-        label = label or self.__name__
+        label = label or self.label
         if not self.ns:
             return f"| {label} | 0 | | | |"
         us = sorted(n / 1000 for n in self.ns)

@@ -2,11 +2,12 @@
 
 Every artifact is a call to the Prefect API. Made from a hook, it would hold up the
 agent that just finished, or the flow run's end. A worker thread per run makes every
-call instead: it creates the `voc-progress` artifact (X/N agents) as the run opens and
-applies the newest count whenever it moved (several agents finishing together cost one
-update); when the run ends it makes the final update and, for a completed run, the
-cost table (`voc-cost-breakdown`), the report (`voc-report`), the deck's link
-(`voc-gamma`) and, with `VOC_DASHBOARD_URL`, a download link per output file.
+call instead: a second into the run it shows the `voc-progress` artifact (X/N agents),
+then applies the newest count whenever it moved, at most once a second (several agents
+finishing together cost one update); when the run ends it makes the final update and,
+for a completed run, the cost table (`voc-cost-breakdown`), the report (`voc-report`),
+the deck's link (`voc-gamma`) and, with `VOC_DASHBOARD_URL`, a download link per
+output file.
 
 The flow's call returns without waiting for those last calls; the process waits for
 them as it exits (`wait_for_publishing`, at most `EXIT_WAIT_S`). A crash loses only
@@ -47,13 +48,14 @@ _exit_wait_registered = False
 class RunArtifacts:
     """The worker thread that owns a run's artifacts: `changed()` wakes it, `finish()` ends it.
 
-    While the run goes on the worker updates the progress at most once every
-    `MIN_INTERVAL_S`; when the run ends, at once.
+    While the run goes on the worker shows the progress at most once every
+    `MIN_INTERVAL_S`, starting one interval in; when the run ends, at once.
     """
 
     def __init__(self, store: ResultsStore, run_id: str, total: int) -> None:
         self.store, self.run_id, self.total = store, run_id, total
         self._changed = threading.Event()
+        self._changed.set()  # the first count, 0 if nothing changed, is due
         self._finished = threading.Event()
         self._results = False
         self._dashboard: str | None = None
@@ -100,28 +102,34 @@ class RunArtifacts:
                 _publishing.discard(threading.current_thread())
 
     def _follow_progress(self, client: SyncPrefectClient) -> None:
-        # Given the flow run's id, not taken from a run context: this thread has none.
-        request = ArtifactCreate(
-            key=PROGRESS_KEY,
-            type="progress",
-            data=0.0,
-            description=f"0/{self.total} agents",
-            flow_run_id=UUID(self.run_id),
-        )
-        artifact = client.create_artifact(request).id
+        artifact = None
         while True:
+            # At most one call a second, the first one too: a run over within a second
+            # makes none while it runs, and a longer one shows its count a second in.
+            self._finished.wait(MIN_INTERVAL_S)
             self._changed.wait()
             self._changed.clear()
             # Read before counting: finish() comes after the run's last write.
             last = self._finished.is_set()
-            done = self.store.agents_done(self.run_id)
-            update = ArtifactUpdate(
-                data=100.0 * done / self.total, description=f"{done}/{self.total} agents"
-            )
-            client.update_artifact(artifact, update)
+            artifact = self._show(client, artifact, self.store.agents_done(self.run_id))
             if last:
                 return
-            self._finished.wait(MIN_INTERVAL_S)  # the changes meanwhile make one update
+
+    def _show(self, client: SyncPrefectClient, artifact: UUID | None, done: int) -> UUID:
+        """Create the progress artifact with this count, or update it to this count."""
+        data, description = 100.0 * done / self.total, f"{done}/{self.total} agents"
+        if artifact is not None:
+            client.update_artifact(artifact, ArtifactUpdate(data=data, description=description))
+            return artifact
+        # Given the flow run's id: the last calls come after the run's context has ended.
+        request = ArtifactCreate(
+            key=PROGRESS_KEY,
+            type="progress",
+            data=data,
+            description=description,
+            flow_run_id=UUID(self.run_id),
+        )
+        return client.create_artifact(request).id
 
 
 def result_artifacts(run: dict[str, Any], dashboard: str | None) -> list[ArtifactCreate]:

@@ -32,7 +32,7 @@ FlowHook = Callable[[Flow, FlowRun, State], None]
 def flow_hooks(describe: Describe) -> dict[str, list[FlowHook]]:
     """The hooks to pass to `@flow(...)` so its runs are recorded."""
 
-    def on_running(flow: Flow, flow_run: FlowRun, state: State) -> None:
+    def record_run_started(flow: Flow, flow_run: FlowRun, state: State) -> None:
         install()
         open_run(describe(flow_run), flow_run)
 
@@ -49,8 +49,8 @@ def flow_hooks(describe: Describe) -> dict[str, list[FlowHook]]:
         cancel_elsewhere(describe(flow_run), flow_run, state)
 
     return {
-        "on_running": [on_running],
-        "on_completion": [on_flow_completed],
+        "on_running": [record_run_started],
+        "on_completion": [record_run_completed],
         "on_failure": [ender("failed"), notify_failure],
         "on_crashed": [ender("crashed"), notify_failure],
         "on_cancellation": [ender("cancelled"), record_cancelled_elsewhere],
@@ -106,7 +106,7 @@ def end_run(recorder: RunRecorder, status: str, **fields: Any) -> None:
     recorder.artifacts.finish(results=status == "completed")
 
 
-def on_flow_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
+def record_run_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
     """Record the run completed, with its summary and the deck's URL."""
     recorder = take(flow_run.id)
     if recorder is None:

@@ -7,6 +7,7 @@ run's budget: a call that could take the run past it is refused before it is mad
 
 import hashlib
 import inspect
+import logging
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -20,10 +21,19 @@ from prefect.context import TaskRunContext
 from monitor.hooks.recorder import RunRecorder, error_line, recorder_of
 from monitor.pricing import price
 from tasks.llm.types import LLMCall, LLMRequest
-from tasks.observe import observers, quiet_hook_lines
+from tasks.observe import QuietHookLines, observers, quiet_hook_lines
 
 _install_lock = threading.Lock()
 _installed = False
+# Prefect logs two INFO lines around every hook it calls, shipped to its API: for these
+# (the monitor's flow hooks, see monitor.hooks.flow) they cost more than they tell.
+FLOW_HOOKS = ("record_run_started", "record_run_completed")
+
+
+class QuietFlowHookLines(QuietHookLines):
+    """Drops Prefect's "Running hook ..." and "Hook ... finished" lines for `FLOW_HOOKS`."""
+
+    LINES = tuple(f"{line} {hook!r} " for hook in FLOW_HOOKS for line in ("Running hook", "Hook"))
 
 
 def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
@@ -122,13 +132,15 @@ def on_llm_call(call: LLMCall) -> None:
 
 def install() -> None:
     """Subscribe the monitor to agent state changes and LLM calls, and drop Prefect's log
-    lines around the task hook: once per process (the flow hooks call it as a run opens)."""
+    lines around its hooks: once per process (the flow hooks call it as a run opens)."""
     global _installed
     with _install_lock:
         if _installed:
             return
         _installed = True
         quiet_hook_lines()
+        for name in ("prefect.engine", "prefect.flow_runs"):
+            logging.getLogger(name).addFilter(QuietFlowHookLines())
         observers.task_state.append(on_task_state)
         observers.llm_call.append(on_llm_call)
         observers.before_llm_call.append(check_budget)
