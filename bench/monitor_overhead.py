@@ -11,7 +11,9 @@ SQLite store of its own, opened by that run (as a run in a process of its own op
 its store), or with `--shared-store` all runs of a kind into one, opened once. It
 prints the median wall times and their ratio; the time spent in the monitor's hooks:
 per task state change, per listener call (mean and p95, in µs) and per flow run at
-its start and end; the CPU time of the run's writer and progress threads; and,
+its start and end; the CPU time of the run's writer and artifacts threads; how long
+after a monitored run's return its artifacts were published (waited for before the
+next run starts, untimed, so that work never lands in another run's time); and,
 beside them, Prefect's own cost per task run and per task hook call.
 
 Two things of Prefect's would otherwise decide the ratio, so the runs leave them out
@@ -20,7 +22,10 @@ as the flow ends, which rounds every flow run up to whole seconds: 40 ms more ca
 a second, or nothing (`--prefect-heartbeat` keeps it). And right after a run of many
 task runs, while the temporary server is still busy with them, the request creating
 the next flow run now and then fails and Prefect's client retries it 2 s later: each
-run starts `--pause` seconds after the one before (not timed).
+run starts `--pause` seconds after the one before (not timed). And a full garbage
+collection of this process's heap takes ~250 ms, in whichever run crosses the collector's
+threshold: with alternating runs, now in a monitored one, now in a bare one. Each run
+starts after a full collection (not timed), so each starts from the same count.
 """
 
 import argparse
@@ -38,7 +43,7 @@ from prefect import Flow, Task, flow, task
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.voice_of_customer import voice_of_customer
-from monitor.progress import ProgressArtifact
+from monitor.hooks.artifacts import RunArtifacts, wait_for_publishing
 from monitor.writer import StoreWriter
 from tasks.observe import notify_task_state, observers
 
@@ -54,7 +59,8 @@ class Timed:
 
     def __init__(self, fn: Callable, label: str | None = None) -> None:
         self.fn, self.ns = fn, []
-        self.__name__ = label or fn.__name__  # Prefect logs a hook by its name
+        self.label = label or fn.__name__
+        self.__name__ = fn.__name__  # Prefect logs (or, quieted, does not log) a hook by its name
 
     def __call__(self, *args: Any) -> Any:
         started = time.perf_counter_ns()
@@ -64,7 +70,7 @@ class Timed:
             self.ns.append(time.perf_counter_ns() - started)
 
     def summary(self, runs: int, label: str | None = None) -> str:
-        label = label or self.__name__
+        label = label or self.label
         if not self.ns:
             return f"| {label} | 0 | | | |"
         us = sorted(n / 1000 for n in self.ns)
@@ -155,14 +161,22 @@ def monitor_off(tasks: list[Task]) -> Iterator[Flow]:
 def run_once(
     fn: Callable, out: Path, pause: float = 0, store: Path | None = None
 ) -> tuple[float, float]:
-    """Wall and process CPU seconds of one flow run, started after `pause` seconds; its
-    store is `store`, or a new one in its output directory."""
+    """Wall and process CPU seconds of one flow run, started after `pause` seconds and a
+    full garbage collection; its store is `store`, or a new one in its output directory."""
     time.sleep(pause)
+    gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     url = f"sqlite:///{store or out / 'voc.db'}"
     state = fn(**WINDOW, output_dir=str(out), store=url, return_state=True)
     assert state.is_completed(), state
     return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def published_after() -> float:
+    """Seconds until the last run's artifacts are published, counted from now (its return)."""
+    started = time.perf_counter()
+    assert wait_for_publishing(), "artifacts not published"
+    return time.perf_counter() - started
 
 
 def bare_run(
@@ -247,13 +261,18 @@ def main() -> None:
         run_once(voice_of_customer, root / "warm-monitored", store=stores["monitored"])
         bare_run(tasks, root / "warm-bare", store=stores["bare"])
         listeners, state_change, flow_hooks, monitored_flow = time_monitor(tasks)
-        threads = [ThreadCPU(StoreWriter, "_work"), ThreadCPU(ProgressArtifact, "_work")]
-        monitored, bare = [], []
+        threads = [ThreadCPU(StoreWriter, "_work"), ThreadCPU(RunArtifacts, "_work")]
+        monitored, bare, publishing = [], [], []
         for i in range(args.pairs):
             out = root / f"monitored-{i}"
             monitored.append(run_once(monitored_flow, out, args.pause, stores["monitored"]))
+            publishing.append(published_after())
             bare.append(bare_run(tasks, root / f"bare-{i}", args.pause, stores["bare"]))
         report(args.pairs, monitored, bare, state_change, listeners, flow_hooks)
+        print(
+            f"| artifacts published after the flow returned (median) | 1 | | | "
+            f"{1000 * statistics.median(publishing):,.1f} |"
+        )
         for thread in threads:
             print(thread.summary(args.pairs))
         print_prefect_costs(len(state_change.ns) // (2 * args.pairs))

@@ -1,15 +1,17 @@
 """The voice-of-customer flow: sixteen agents, each a Prefect task, recorded by the monitor."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from prefect import flow
+from prefect.client.schemas.objects import FlowRun
 from prefect.futures import PrefectFuture, wait
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import opaque
+from pydantic import TypeAdapter
 
-from monitor import hooks
+from monitor.hooks import RunSpec, flow_hooks, recorded_parameters, shared_store
 from monitor.store import resolve_output_dir, resolve_store_url
 from tasks.churn import churn_risk
 from tasks.confidence import confidence
@@ -30,12 +32,11 @@ from tasks.taxonomy import Taxonomy, load_taxonomy
 from tasks.topics import topic_detection
 from tasks.trend import trend, week_summary
 from tasks.validation import validation
-from tasks.window import analysis_window
+from tasks.window import WindowError, analysis_window
 
 COMMAND = "voice-of-customer"
 AGENTS = 16
-
-hooks.install()
+_dates = TypeAdapter(date | None)
 
 
 def run_directory(output_dir: Path, start: date, end: date, started: datetime, run_id: str) -> Path:
@@ -54,10 +55,43 @@ def run_directory(output_dir: Path, start: date, end: date, started: datetime, r
 
 def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSummary | None:
     """The summary of the last completed run before this window, from the results store."""
-    summary = hooks.open_store(resolve_store_url(store, output_dir)).previous_summary(
-        COMMAND, start
-    )
+    summary = shared_store(resolve_store_url(store, output_dir)).previous_summary(COMMAND, start)
     return WeekSummary.model_validate(summary) if summary else None
+
+
+def run_spec(run: FlowRun) -> RunSpec:
+    """What the monitor records about a run of this flow, from its parameters, as it opens."""
+    params = run.parameters
+    start, end = run_window(params, run)
+    budget = params.get("budget")
+    return RunSpec(
+        command=COMMAND,
+        agents_total=AGENTS,
+        store_url=resolve_store_url(
+            params.get("store"), resolve_output_dir(params.get("output_dir"))
+        ),
+        window_start=start,
+        window_end=end,
+        source=str(params.get("source")),
+        provider=params.get("provider"),
+        model=params.get("model"),
+        # The window worked out, so `voc resume` analyses the same week.
+        parameters=recorded_parameters({**params, "start": start, "end": end}),
+        resume_key=params.get("resume_key"),
+        budget=Decimal(str(budget)) if budget is not None else None,
+        notify=params.get("notify"),
+    )
+
+
+def run_window(params: dict, run: FlowRun) -> tuple[date | None, date | None]:
+    """The window the flow works out, from the parameters and the run's scheduled start."""
+    start = _dates.validate_python(params.get("start"))
+    end = _dates.validate_python(params.get("end"))
+    scheduled = run.expected_start_time or datetime.now(UTC)
+    try:
+        return analysis_window(start, end, scheduled, params.get("timezone") or "UTC")
+    except WindowError:
+        return start, end  # the flow itself fails, saying why
 
 
 def submit_per_topic(
@@ -80,7 +114,7 @@ def submit_per_topic(
     )
 
 
-@flow(name=COMMAND, **hooks.flow_hooks(COMMAND, AGENTS))
+@flow(name=COMMAND, **flow_hooks(describe=run_spec))
 def voice_of_customer(
     start: date | None = None,
     end: date | None = None,

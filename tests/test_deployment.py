@@ -161,12 +161,17 @@ def wait_final(server: PrefectServer, ids: list[str], logs: list[Path], timeout_
     raise TimeoutError(f"flow runs not final in {timeout_s}s: {[r.state for r in runs]}\n{tails}")
 
 
-def artifacts(server: PrefectServer, run_id: str) -> dict[str, object]:
-    """The flow run's artifacts, by key, read back through the Prefect client."""
+def artifacts(server: PrefectServer, run_id: str, timeout_s: float = 60) -> dict[str, object]:
+    """The flow run's artifacts, by key, read back through the Prefect client once its cost
+    table is there: the run's process publishes them after the run is final, as it exits."""
     runs = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+    deadline = time.monotonic() + timeout_s
     with SyncPrefectClient(server.api_url) as client:
-        found = client.read_artifacts(flow_run_filter=runs)
-    return {artifact.key: artifact for artifact in found}
+        while True:
+            found = {a.key: a for a in client.read_artifacts(flow_run_filter=runs)}
+            if "voc-cost-breakdown" in found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
 
 
 def test_a_scheduled_week_runs_on_a_worker_with_rows_artifacts_and_files(

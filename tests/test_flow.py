@@ -10,6 +10,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
 from flows.voice_of_customer import voice_of_customer
+from monitor.hooks import wait_for_publishing
 from monitor.store import ResultsStore
 from tasks.observe import observers
 from tests.conftest import intercom_conversation, write_export
@@ -45,8 +46,10 @@ def prefect_records(flow_run_id: str, names: list[str]) -> tuple[list, list]:
 
     The client reports task runs as events, which the server records a moment later:
     for a while some are missing, and some still carry a temporary name
-    (`gamma_presentation-d56`) until the event with the real one arrives.
+    (`gamma_presentation-d56`) until the event with the real one arrives. The monitor
+    publishes the artifacts after the flow's call returns: they are waited for first.
     """
+    assert wait_for_publishing()
     expected = sorted(names)
 
     async def read() -> tuple[list, list]:

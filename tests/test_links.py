@@ -7,6 +7,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+from monitor.hooks import wait_for_publishing
 from monitor.links import file_artifact_key, file_url, flow_run_url
 from monitor.store import ResultsStore
 from tests.servers.gamma import FakeGamma
@@ -16,6 +17,9 @@ DASHBOARD = "http://voc.example:8787/"
 
 
 def read_artifacts(flow_run_id: str) -> dict:
+    """The run's artifacts, once the monitor has published them (after the flow returned)."""
+    assert wait_for_publishing()
+
     async def read() -> list:
         async with get_client() as client:
             runs = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))

@@ -1,0 +1,85 @@
+"""`RunRecorder`: what the hooks keep about one flow run while it runs, found by its id.
+
+A flow run's recorder is registered when the run opens and taken out when it ends;
+task hooks and the LLM capture find it by the flow-run id Prefect puts on every task
+run, so concurrent runs in one process stay apart.
+"""
+
+import threading
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from prefect.client.schemas.objects import State
+
+from monitor.budget import Budget
+from monitor.hooks.artifacts import RunArtifacts
+from monitor.hooks.spec import RunSpec
+from monitor.store import ResultsStore
+from monitor.writer import StoreWriter
+
+HEARTBEAT_SECONDS = 10
+
+
+@dataclass
+class RunRecorder:
+    """One recorded flow run: its store, its writer thread, its artifacts, its budget."""
+
+    spec: RunSpec
+    store: ResultsStore
+    run_id: str
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.budget = Budget(self.spec.budget) if self.spec.budget is not None else None
+        self.artifacts = RunArtifacts(self.store, self.run_id, self.spec.agents_total)
+        self.writer = StoreWriter(f"voc-writer-{self.run_id}", self.store)
+
+    def start_heartbeat(self) -> None:
+        """Tell the store every few seconds that this run's process is alive."""
+
+        def beat() -> None:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                self.store.beat(self.run_id)
+
+        threading.Thread(target=beat, name=f"voc-heartbeat-{self.run_id}", daemon=True).start()
+
+
+# Reached only through the functions below: `flow.serve()` cloudpickles the flow into its
+# run's process, and a hook pickled by value would carry a copy of a dict it named.
+_recorders: dict[UUID, RunRecorder] = {}
+_stores: dict[str, ResultsStore] = {}
+_stores_lock = threading.Lock()
+
+
+def register(flow_run_id: UUID, recorder: RunRecorder) -> None:
+    """Make the run's recorder the one its task hooks find."""
+    _recorders[flow_run_id] = recorder
+
+
+def recorder_of(flow_run_id: UUID) -> RunRecorder | None:
+    """The recorder of a running flow run, if this process records it."""
+    return _recorders.get(flow_run_id)
+
+
+def take(flow_run_id: UUID) -> RunRecorder | None:
+    """The run's recorder, no longer found by its task hooks, its heartbeat stopped."""
+    recorder = _recorders.pop(flow_run_id, None)
+    if recorder is not None:
+        recorder.stopped.set()
+    return recorder
+
+
+def shared_store(url: str) -> ResultsStore:
+    """The process's one store (and engine) for this URL, opened on first use."""
+    with _stores_lock:
+        if url not in _stores:
+            _stores[url] = ResultsStore(url)
+        return _stores[url]
+
+
+def error_line(state: State) -> str:
+    """The failure's exception as one line: its type and message."""
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, BaseException):
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return (state.message or state.name).splitlines()[0]

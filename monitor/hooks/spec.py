@@ -1,0 +1,50 @@
+"""`RunSpec`: what a flow tells the monitor about one of its runs as the run opens.
+
+The flow works these out from its own parameters (the monitor never reads them by
+name) and hands them over through the `describe` function given to `flow_hooks`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic_core import to_jsonable_python
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One flow run as the monitor records it: where, what, which week, within what limits."""
+
+    command: str  # the flow's name, as runs are listed
+    agents_total: int
+    store_url: str  # resolved (a block read), password included: never recorded
+    window_start: date | None
+    window_end: date | None
+    source: str
+    provider: str | None
+    model: str | None
+    parameters: dict[str, Any]  # JSON, masked (`recorded_parameters`): what `voc resume` passes
+    resume_key: str | None = None  # runs sharing it resume each other; default the run's id
+    budget: Decimal | None = None  # USD
+    notify: str | None = None  # a notification block, `TYPE/NAME`; see monitor.notify
+
+
+def recorded_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as JSON, with the password of any URL among them masked."""
+    return {name: _masked(value) for name, value in to_jsonable_python(parameters).items()}
+
+
+def _masked(value: Any) -> Any:
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:  # not a URL after all
+        return value
+    if password is None:
+        return value
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
