@@ -21,7 +21,7 @@ VOC = str(Path(sys.executable).with_name("voc"))
 def dashboard(store_url: str, workdir: Path) -> Iterator[str]:
     """`voc dashboard --port 0` on the store, as a user starts it; yields its URL."""
     env = {**os.environ, "VOC_STORE_URL": store_url, "PYTHONUNBUFFERED": "1"}
-    env["VOC_OUTPUT_DIR"] = str(workdir)
+    env["VOC_HOME"] = str(workdir)
     env.pop("VOC_DASHBOARD_TOKEN", None)
     process = subprocess.Popen(
         [VOC, "dashboard", "--port", "0"], env=env, cwd=workdir, stdout=subprocess.PIPE, text=True

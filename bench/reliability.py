@@ -44,7 +44,7 @@ def snapshot(store: ResultsStore, run_id: str) -> tuple[dict[str, str], int]:
 def one_round(rng: random.Random, workdir: Path, prefect_home: Path, server: FakeOpenAI) -> dict:
     env = {
         **os.environ,
-        "VOC_OUTPUT_DIR": str(workdir),
+        "VOC_HOME": str(workdir),
         "PREFECT_HOME": str(prefect_home),
         "OPENAI_BASE_URL": server.base_url,
         "OPENAI_API_KEY": server.api_key,

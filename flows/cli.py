@@ -1,9 +1,11 @@
 """`voc`: run the weekly analysis and read its history from the results store."""
 
+import contextlib
 import json
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +16,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from flows.interrupts import Interrupted, stopping_on_signals
+from flows.local_api import local_api
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
 from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
@@ -61,10 +65,10 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def open_store(store: str | None = None, output_dir: str | None = None) -> ResultsStore:
+def open_store(store: str | None = None) -> ResultsStore:
     """The results store, with runs whose process died marked crashed."""
     try:
-        results = ResultsStore(resolve_store_url(store, resolve_output_dir(output_dir)))
+        results = ResultsStore(resolve_store_url(store))
     except StoreError as exc:
         fail(str(exc))
     if not results.read_only:
@@ -165,7 +169,7 @@ def run(
         check_output_dir(out)
     except BadInput as exc:
         fail(str(exc))
-    results = open_store(store, str(out))
+    results = open_store(store)
 
     execute(
         results,
@@ -182,23 +186,31 @@ def run(
 
 
 def execute(results: ResultsStore, **parameters: Any) -> None:
-    """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed."""
-    from flows.voice_of_customer import voice_of_customer
+    """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed.
 
+    Without a Prefect server configured, the run gets a local one of its own (see
+    flows.local_api). Ctrl-C or SIGTERM ends it `cancelled` (see flows.interrupts).
+    """
     try:
         results.check_writable()
     except StoreError as exc:
         fail(str(exc))
-
     stop = threading.Event()
     began = datetime.now().astimezone()
     watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
-    watcher.start()
     try:
-        state = voice_of_customer(**parameters, return_state=True)
+        with stopping_on_signals(), prefect_api():
+            from flows.voice_of_customer import voice_of_customer
+
+            watcher.start()
+            state = voice_of_customer(**parameters, return_state=True)
+    except Interrupted as interrupted:
+        stop.set()
+        end_interrupted(results, began, interrupted)
     finally:
         stop.set()
-        watcher.join()
+        if watcher.is_alive():
+            watcher.join()
     finished = results.run(str(state.state_details.flow_run_id))
     print_run(finished)
     if finished["output_dir"]:
@@ -207,6 +219,39 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         failed = [a for a in finished["agents"] if a["status"] == "failed"]
         reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
         fail(f"run {finished['status']}: {reason}", 1)
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[None]:
+    """Prefect's configured API, or else a local server of voc's own for the block."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    with local_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interrupted) -> None:
+    """Record this process's run cancelled with the signal's reason, say so, and exit now.
+
+    The agents' threads may be inside LLM calls that will never be answered: exiting
+    without waiting for them is the point. What they already spent is recorded.
+    """
+    from monitor.hooks import wait_for_publishing
+
+    wait_for_publishing()  # the monitor's last writes land first, ours after them
+    mine = [r for r in results.runs(5) if r["pid"] == os.getpid() and r["started_at"] >= began]
+    if mine and results.cancel_run(mine[0]["id"], interrupted.reason):
+        short = mine[0]["id"][:8]
+        message = f"run {short} cancelled: {interrupted.reason}; `voc resume {short}` continues it"
+    else:
+        message = f"{interrupted.reason}: no run was recorded"
+    errors.print(f"voc: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(interrupted.exit_code)
 
 
 @app.command()
@@ -249,6 +294,13 @@ def runs(
         print_json(found)
     elif not found:
         console.print("No runs yet: try `voc run`.")
+        old = Path("outputs") / "voc.db"
+        if old.is_file() and not os.environ.get("VOC_STORE_URL"):
+            console.print(
+                f"An older store is at {old}; read it with VOC_STORE_URL=sqlite:///{old.resolve()}",
+                soft_wrap=True,
+                markup=False,
+            )
     else:
         from monitor.render import runs_table
 

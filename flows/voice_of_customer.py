@@ -53,9 +53,9 @@ def run_directory(output_dir: Path, start: date, end: date, started: datetime, r
     return path
 
 
-def previous_week(store: str | None, output_dir: Path, start: date) -> WeekSummary | None:
+def previous_week(store: str | None, start: date) -> WeekSummary | None:
     """The summary of the last completed run before this window, from the results store."""
-    summary = shared_store(resolve_store_url(store, output_dir)).previous_summary(COMMAND, start)
+    summary = shared_store(resolve_store_url(store)).previous_summary(COMMAND, start)
     return WeekSummary.model_validate(summary) if summary else None
 
 
@@ -67,9 +67,7 @@ def run_spec(run: FlowRun) -> RunSpec:
     return RunSpec(
         command=COMMAND,
         agents_total=AGENTS,
-        store_url=resolve_store_url(
-            params.get("store"), resolve_output_dir(params.get("output_dir"))
-        ),
+        store_url=resolve_store_url(params.get("store")),
         window_start=start,
         window_end=end,
         source=str(params.get("source")),
@@ -168,7 +166,7 @@ def voice_of_customer(
     wait(futures)
 
     summary = week_summary(loaded, clean, topics, sentiment.result(), fin.result())
-    week_trend = trend(summary, previous_week(store, out, start), llm)
+    week_trend = trend(summary, previous_week(store, start), llm)
     findings = {
         "segmentation": segments.result(),
         "topic_detection": topics,

@@ -115,15 +115,18 @@ SERVICE_VARIABLES = [
     f"{service}_{name}"
     for service in ("OPENAI", "ANTHROPIC", "GAMMA")
     for name in ("API_KEY", "BASE_URL")
-] + ["INTERCOM_TOKEN", "INTERCOM_BASE_URL", "VOC_STORE_URL", "VOC_DASHBOARD_TOKEN"]
+] + ["INTERCOM_TOKEN", "INTERCOM_BASE_URL", "VOC_DASHBOARD_TOKEN", "VOC_DASHBOARD_BASE_URLS"]
+# And where voc keeps its data: a test's voc has a home of its own.
+SERVICE_VARIABLES += ["VOC_HOME", "VOC_OUTPUT_DIR", "VOC_STORE_URL"]
 
 
 def voc_environment(home: Path, prefect_home: Path) -> dict[str, str]:
-    """The environment a `voc` process runs in for a test: its own output directory
-    and Prefect home, and no service, store or dashboard settings from the shell."""
+    """The environment a `voc` process runs in for a test: its own voc home (store and
+    run folders) and Prefect home, and no service, store or dashboard settings from the
+    shell."""
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
     return env | {
-        "VOC_OUTPUT_DIR": str(home / "outputs"),
+        "VOC_HOME": str(home),
         "PREFECT_HOME": str(prefect_home),
         "PYTHONUNBUFFERED": "1",
     }

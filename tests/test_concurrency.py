@@ -60,9 +60,9 @@ def test_two_real_runs_at_once_on_one_sqlite_file(tmp_path, prefect_home):
     env = {
         **os.environ,
         "PREFECT_HOME": str(prefect_home),
-        "VOC_OUTPUT_DIR": str(tmp_path / "outputs"),
+        "VOC_HOME": str(tmp_path),
     }
-    ResultsStore(f"sqlite:///{tmp_path / 'outputs' / 'voc.db'}")
+    ResultsStore(f"sqlite:///{tmp_path / 'voc.db'}")
     procs = [
         subprocess.Popen(
             [VOC, "run"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -71,6 +71,6 @@ def test_two_real_runs_at_once_on_one_sqlite_file(tmp_path, prefect_home):
     ]
     results = [(p.wait(timeout=300), p.stderr.read().decode()) for p in procs]
     assert results == [(0, ""), (0, "")]
-    runs = ResultsStore(f"sqlite:///{tmp_path / 'outputs' / 'voc.db'}").runs()
+    runs = ResultsStore(f"sqlite:///{tmp_path / 'voc.db'}").runs()
     assert [(r["status"], r["agents_done"]) for r in runs] == [("completed", 16)] * 2
     assert runs[0]["calls"] == runs[1]["calls"] > 0

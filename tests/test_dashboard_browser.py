@@ -141,7 +141,7 @@ def test_a_live_run_fills_in_without_a_reload(page, dashboard, env, workdir):
 
 
 def test_hostile_text_in_a_run_stays_text(page, dashboard, env):
-    store = ResultsStore(f"sqlite:///{env['VOC_OUTPUT_DIR']}/voc.db")
+    store = ResultsStore(f"sqlite:///{env['VOC_HOME']}/voc.db")
     run_id = start_run(
         store,
         datetime(2026, 11, 9).date(),

@@ -45,7 +45,7 @@ def kill_when(process: subprocess.Popen, store_path: Path, ready: Callable) -> s
 
 
 def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_path, prefect_home):
-    env = {"PREFECT_HOME": str(prefect_home), "VOC_OUTPUT_DIR": str(tmp_path / "outputs")}
+    env = {"PREFECT_HOME": str(prefect_home), "VOC_HOME": str(tmp_path)}
     process = subprocess.Popen(
         [VOC, "run"],
         env={**os.environ, **env},
@@ -54,7 +54,7 @@ def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_p
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    crashed_id = kill_when(process, tmp_path / "outputs" / "voc.db", topic_done_before_its_agent)
+    crashed_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
 
     (crashed,) = json.loads(voc("runs", "--json").stdout)
     assert crashed["status"] == "crashed" and crashed["ended_at"]

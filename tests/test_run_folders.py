@@ -1,12 +1,15 @@
 """One folder per run, never reused, even for two runs of one window in the same second."""
 
 import json
+import shutil
 import subprocess
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from flows.voice_of_customer import run_directory
+from monitor.store import ResultsStore
 from tests.conftest import VOC, voc_environment
 
 START, END = date(2025, 11, 16), date(2025, 11, 22)
@@ -52,5 +55,32 @@ def test_two_runs_at_once_each_write_their_own_folder(tmp_path):
     folders = {r["output_dir"] for r in listed}
     assert len(folders) == 2
     for folder in folders:
-        results = json.loads((tmp_path / "outputs" / folder / "results.json").read_text())
+        results = json.loads((Path(folder) / "results.json").read_text())
         assert results["summary"]["conversations"] > 0
+
+
+def test_a_new_home_points_at_an_older_store_in_outputs(voc, tmp_path):
+    old = tmp_path / "outputs" / "voc.db"
+    ResultsStore(f"sqlite:///{old}")
+    listed = voc("runs")
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines() == [
+        "No runs yet: try `voc run`.",
+        f"An older store is at outputs/voc.db; read it with VOC_STORE_URL=sqlite:///{old}",
+    ]
+
+
+def test_a_run_from_a_folder_that_is_then_deleted_keeps_its_data(tmp_path):
+    workdir = tmp_path / "worker-tmp"
+    workdir.mkdir()
+    home = tmp_path / "home"
+    env = voc_environment(home, tmp_path / "prefect-home")
+    env.pop("VOC_HOME")  # nothing configured: the default home, made to lie in tmp_path
+    env["HOME"] = str(home)
+    ran = subprocess.run([VOC, "run"], env=env, cwd=workdir, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    shutil.rmtree(workdir)  # as a process worker removes its temporary folder
+    (run,) = ResultsStore(f"sqlite:///{home / '.voc' / 'voc.db'}").runs()
+    assert run["status"] == "completed"
+    assert (Path(run["output_dir"]) / "report.md").is_file()
+    assert Path(run["output_dir"]).parent == home / ".voc" / "outputs"

@@ -251,9 +251,7 @@ def _one_line(errors: list[dict]) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _resume_point(
-    store: ResultsStore, last_event_id: str | None, after: int | None
-) -> int | None:
+def _resume_point(store: ResultsStore, last_event_id: str | None, after: int | None) -> int | None:
     """Where a stream starts: the browser's Last-Event-ID wins over `?after=`.
 
     A cursor past the newest event would hold a stream that never sends: `?after=` is

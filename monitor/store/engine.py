@@ -1,10 +1,11 @@
 """Where the results store is and how to connect to it.
 
-What lives here: the store's settings (`--output-dir`/`VOC_OUTPUT_DIR`, `--store`/
-`VOC_STORE_URL` or a `block:NAME`, the default SQLite file), a URL fit for logs
-(`display_url`), and `make_engine`: SQLite files in WAL with a busy timeout, their write
-transactions begun IMMEDIATE; PostgreSQL with pre-ping. `schema_lock` serialises the
-processes that open one store at once while its schema is brought up to date.
+What lives here: the store's settings (the voc home `VOC_HOME`, `--output-dir`/
+`VOC_OUTPUT_DIR`, `--store`/`VOC_STORE_URL` or a `block:NAME`, the default SQLite
+file), a URL fit for logs (`display_url`), and `make_engine`: SQLite files in WAL with a
+busy timeout, their write transactions begun IMMEDIATE; PostgreSQL with pre-ping.
+`schema_lock` serialises the processes that open one store at once while its schema is
+brought up to date.
 """
 
 import os
@@ -26,19 +27,31 @@ class StoreError(RuntimeError):
     """The store cannot be opened or does not hold what was asked for."""
 
 
+def voc_home() -> Path:
+    """`VOC_HOME`, else `~/.voc`: the store and the run folders, unless told otherwise.
+
+    A home of its own, as Prefect has `PREFECT_HOME`: a process worker runs each flow
+    in a temporary folder it deletes afterwards, and would take `./outputs` along.
+    """
+    return Path(os.environ.get("VOC_HOME") or Path.home() / ".voc")
+
+
 def resolve_output_dir(output_dir: str | Path | None) -> Path:
-    """`--output-dir`, else `VOC_OUTPUT_DIR`, else `./outputs`."""
-    return Path(output_dir or os.environ.get("VOC_OUTPUT_DIR") or "outputs")
+    """`--output-dir`, else `VOC_OUTPUT_DIR`, else `outputs/` in the voc home."""
+    return Path(output_dir or os.environ.get("VOC_OUTPUT_DIR") or voc_home() / "outputs")
 
 
-def default_store_url(output_dir: Path) -> str:
-    """A SQLite file in the output directory."""
-    return f"sqlite:///{output_dir / 'voc.db'}"
+def default_store_url() -> str:
+    """`voc.db` in the voc home."""
+    return f"sqlite:///{voc_home() / 'voc.db'}"
 
 
-def resolve_store_url(store: str | None, output_dir: Path) -> str:
-    """`--store`, else `VOC_STORE_URL`, else the default SQLite file; `block:NAME` reads a block."""
-    url = store or os.environ.get("VOC_STORE_URL") or default_store_url(output_dir)
+def resolve_store_url(store: str | None) -> str:
+    """`--store`, else `VOC_STORE_URL`, else `voc.db` in the voc home.
+
+    `block:NAME` reads the URL from that connector block.
+    """
+    url = store or os.environ.get("VOC_STORE_URL") or default_store_url()
     if not is_block_reference(url):
         return url
     try:

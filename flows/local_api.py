@@ -1,0 +1,111 @@
+"""A Prefect API server of voc's own for a run without a Prefect server: it never outlives voc.
+
+Prefect's own temporary server (its "ephemeral" mode) is a child in voc's process
+group: Ctrl-C in a terminal reaches it first and kills it under the running flow, and
+`kill -9` of voc leaves it running, orphaned. This one is started the same way (the
+same uvicorn command), but in a session of its own, so a terminal's signals reach
+only voc, and with Linux's parent-death signal, so the kernel ends it the moment voc
+ends, however voc ends.
+"""
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+PR_SET_PDEATHSIG = 1
+STARTUP_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 5.0
+STARTUP_FAILED = 3  # uvicorn's exit code when the app cannot start
+
+
+class LocalAPIError(RuntimeError):
+    """The local Prefect API server did not start."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _own_session_ended_with_parent() -> None:
+    """Run in the child before it execs: its own session, and killed when voc dies."""
+    os.setsid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _command(port: int) -> list[str]:
+    import prefect  # where Prefect is installed: uvicorn imports the app from there
+
+    return [
+        sys.executable, "-m", "uvicorn",
+        "--app-dir", str(Path(prefect.__file__).parent.parent),
+        "--factory", "prefect.server.api.server:create_app",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "error", "--lifespan", "on",
+    ]  # fmt: skip
+
+
+def _start(port: int) -> subprocess.Popen:
+    env = os.environ | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+    return subprocess.Popen(
+        _command(port),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=_own_session_ended_with_parent,  # noqa: PLW1509 - no threads yet
+    )
+
+
+def _serve() -> tuple[subprocess.Popen, str]:
+    """A healthy server and its API URL.
+
+    uvicorn exits with 3 when its app fails to start: the port was taken meanwhile, or
+    another voc was setting up the same Prefect database. Like Prefect's own temporary
+    server, it is then started again on another port.
+    """
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    port = _free_port()
+    process = _start(port)
+    with httpx.Client(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.poll() == STARTUP_FAILED:
+                port = _free_port()
+                process = _start(port)
+            elif process.poll() is not None:
+                raise LocalAPIError(f"the local Prefect server exited ({process.returncode})")
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"http://127.0.0.1:{port}/api/health").status_code == 200:
+                    return process, f"http://127.0.0.1:{port}/api"
+            time.sleep(0.1)
+    _stop(process)
+    raise LocalAPIError(f"the local Prefect server was not up within {STARTUP_TIMEOUT_S:g} s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def local_api() -> Iterator[str]:
+    """Serve Prefect's API on a free loopback port for the block; yields its URL."""
+    process, url = _serve()
+    try:
+        yield url
+    finally:
+        _stop(process)

@@ -1,0 +1,116 @@
+"""Stopping a run: Ctrl-C and SIGTERM end it cancelled with the reason; nothing it started stays.
+
+Each test stops `voc run` while LLM calls are in flight: the fake provider holds every
+reply at its gate until the test opens it.
+"""
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from monitor.store import ResultsStore
+from tests.conftest import VOC, voc_environment
+from tests.servers.openai import FakeOpenAI
+
+EXIT_WITHIN_S = 30
+
+
+def processes_with(marker: str) -> list[int]:
+    """Every live process whose environment holds `marker`: all that one voc started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def until(check, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"{what} not within {timeout_s} s"
+        time.sleep(0.1)
+    return value
+
+
+@pytest.fixture
+def held_run(tmp_path):
+    """`voc run` against a provider that holds its replies, once calls are in flight."""
+    marker = f"VOC_TEST_RUN_{uuid.uuid4().hex}"
+    store = tmp_path / "voc.db"
+    with FakeOpenAI() as llm:
+        llm.gate.clear()
+        env = voc_environment(tmp_path, tmp_path / "prefect-home") | {
+            "OPENAI_API_KEY": llm.api_key,
+            "VOC_STORE_URL": f"sqlite:///{store}",
+            marker: "1",
+        }
+        args = [VOC, "run", "--provider", "openai", "--base-url", llm.base_url]
+        process = subprocess.Popen(
+            args, env=env, cwd=tmp_path, start_new_session=True, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            until(lambda: llm.in_flight > 0, 120, "LLM calls in flight")
+            yield process, llm, marker, ResultsStore(f"sqlite:///{store}"), env
+        finally:
+            llm.gate.set()
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+
+
+def stopped(process: subprocess.Popen) -> tuple[int, str]:
+    _, err = process.communicate(timeout=EXIT_WITHIN_S)
+    return process.returncode, err
+
+
+def the_run(store: ResultsStore) -> dict:
+    (run,) = store.runs()
+    return run
+
+
+def test_ctrl_c_to_the_terminal_ends_the_run_cancelled(held_run):
+    process, _, marker, store, _ = held_run
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends its foreground group
+    code, err = stopped(process)
+    assert code == 130, err
+    run = the_run(store)
+    assert (run["status"], run["error"]) == ("cancelled", "interrupted (SIGINT)")
+    assert f"voc resume {run['id'][:8]}" in err
+    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+
+
+def test_sigterm_to_voc_ends_the_run_cancelled_and_it_resumes(held_run, tmp_path):
+    process, llm, marker, store, env = held_run
+    process.send_signal(signal.SIGTERM)  # docker stop, systemd
+    code, err = stopped(process)
+    assert code == 143, err
+    run = the_run(store)
+    assert (run["status"], run["error"]) == ("cancelled", "terminated (SIGTERM)")
+    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+    llm.gate.set()
+    resumed = subprocess.run(
+        [VOC, "resume", run["id"][:8]], env=env, cwd=tmp_path, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    statuses = [r["status"] for r in store.runs()]
+    assert statuses == ["completed", "cancelled"]
+
+
+def test_kill_9_of_voc_alone_leaves_nothing_running(held_run):
+    process, _, marker, _, _ = held_run
+    assert len(processes_with(marker)) >= 2  # voc and the Prefect server it started
+    process.kill()
+    process.wait()
+    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
