@@ -73,6 +73,3 @@ def quiet_hook_lines() -> None:
     logger = logging.getLogger("prefect.task_runs")
     if not any(isinstance(f, QuietHookLines) for f in logger.filters):
         logger.addFilter(QuietHookLines())
-
-
-quiet_hook_lines()
