@@ -212,6 +212,13 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         if watcher.is_alive():
             watcher.join()
     finished = results.run(str(state.state_details.flow_run_id))
+    if finished["status"] == "running":  # the flow ended, but the store did not take it
+        fail(
+            f"run {finished['id'][:8]} ended {state.name.lower()}, but its last status could "
+            f"not be saved to the results store {display_url(results.url)}; it shows as it "
+            "was last recorded",
+            1,
+        )
     print_run(finished)
     if finished["output_dir"]:
         console.print(f"Files: {finished['output_dir']}", soft_wrap=True, markup=False)

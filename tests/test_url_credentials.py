@@ -75,3 +75,27 @@ def test_an_api_version_in_the_base_url_reaches_the_server(voc):
         assert ran.returncode == 0, ran.stderr
     assert llm.requests
     assert {r.path for r in llm.requests} == {"/v1/chat/completions?api-version=2024-06-01"}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_deployment_run_given_such_a_url_fails_in_one_line_and_records_no_secret(
+    tmp_path, store_url, output_dir, monkeypatch
+):
+    """A deployment's parameters never pass through `voc run`: the flow itself refuses."""
+    from flows.voice_of_customer import voice_of_customer
+    from monitor.store import ResultsStore
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-0123456789")
+    state = voice_of_customer(
+        provider="openai",
+        model="gpt-4o-mini",
+        base_url=f"https://user:{SECRET}@gateway.example/v1?api-key={SECRET}",
+        output_dir=str(output_dir),
+        store=store_url,
+        return_state=True,
+    )
+    assert state.is_failed()
+    (run,) = ResultsStore(store_url).runs()
+    assert run["status"] == "failed" and SECRET not in (run["error"] or "")
+    assert run["parameters"]["base_url"] == ("https://user:***@gateway.example/v1?api-key=***")
+    assert files_holding(tmp_path, SECRET) == []

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic_core import to_jsonable_python
+
+from tasks.services.urls import CREDENTIAL_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,9 @@ class RunSpec:
 
 
 def recorded_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
-    """The parameters as JSON, with the password of any URL among them masked."""
+    """The parameters as JSON, with the password and credential query parameters (`api-key`,
+    `token`, ...) of any URL among them masked: a deployment run's parameters are not
+    checked by `voc run`, and must not put a key into the store."""
     return {name: _masked(value) for name, value in to_jsonable_python(parameters).items()}
 
 
@@ -44,7 +48,11 @@ def _masked(value: Any) -> Any:
         password = parts.password
     except ValueError:  # not a URL after all
         return value
-    if password is None:
-        return value
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+    if password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{parts.username}:***@{host}")
+    query = [
+        (name, "***" if name.lower() in CREDENTIAL_PARAMETERS else given)
+        for name, given in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return parts._replace(query=urlencode(query, safe="*")).geturl() if query else parts.geturl()
