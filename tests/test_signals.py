@@ -114,3 +114,60 @@ def test_kill_9_of_voc_alone_leaves_nothing_running(held_run):
     process.kill()
     process.wait()
     until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB disk (tmpfs) of the test's own, which the test can fill, where root may."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount], check=False)
+    if made.returncode:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", mount], capture_output=True)
+
+
+def fill(disk: Path) -> None:
+    """Write to `disk` until it is full, as a log or a download would."""
+    with (disk / "filler").open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+
+
+def test_a_store_that_can_no_longer_be_written_mid_run_is_said_in_one_line(tmp_path, small_disk):
+    store = small_disk / "voc.db"
+    with FakeOpenAI() as llm:
+        llm.gate.clear()
+        env = voc_environment(tmp_path, tmp_path / "prefect-home") | {
+            "OPENAI_API_KEY": llm.api_key,
+            "VOC_STORE_URL": f"sqlite:///{store}",
+        }
+        args = [VOC, "run", "--provider", "openai", "--base-url", llm.base_url]
+        process = subprocess.Popen(
+            args, env=env, cwd=tmp_path, start_new_session=True, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            until(lambda: llm.in_flight > 0, 120, "LLM calls in flight")
+            fill(small_disk)
+            llm.gate.set()
+            code, err = stopped(process)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    assert code == 1, err
+    assert "its last status could not be saved to the results store" in err.strip().splitlines()[-1]
+    (small_disk / "filler").unlink()
+    listed = subprocess.run(
+        [VOC, "runs", "--json"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    # Its process is gone and its end was never recorded: the next reader's reaper says so.
+    assert '"status": "crashed"' in listed.stdout
