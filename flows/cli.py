@@ -221,11 +221,19 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         )
     print_run(finished)
     if finished["output_dir"]:
-        console.print(f"Files: {finished['output_dir']}", soft_wrap=True, markup=False)
+        console.print(
+            f"Files: {home_relative(finished['output_dir'])}", soft_wrap=True, markup=False
+        )
     if finished["status"] != "completed":
         failed = [a for a in finished["agents"] if a["status"] == "failed"]
         reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
         fail(f"run {finished['status']}: {reason}", 1)
+
+
+def home_relative(path: str) -> str:
+    """`path` with the user's home written `~`, as a shell would let it be typed."""
+    home = Path.home()
+    return f"~/{Path(path).relative_to(home)}" if Path(path).is_relative_to(home) else path
 
 
 @contextlib.contextmanager
