@@ -43,6 +43,8 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
+#: How long an interrupted run waits for the monitor's last writes before it exits.
+INTERRUPTED_WAIT_S = 10.0
 #: Runs `voc resume` takes up again: those that ended without completing.
 RESUMABLE_STATUSES = ("failed", "crashed", "cancelled")
 
@@ -198,19 +200,19 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
     stop = threading.Event()
     began = datetime.now().astimezone()
     watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
-    try:
-        with stopping_on_signals(), prefect_api():
-            from flows.voice_of_customer import voice_of_customer
+    with stopping_on_signals(), prefect_api():
+        from flows.voice_of_customer import voice_of_customer
 
-            watcher.start()
+        watcher.start()
+        try:
             state = voice_of_customer(**parameters, return_state=True)
-    except Interrupted as interrupted:
-        stop.set()
-        end_interrupted(results, began, interrupted)
-    finally:
-        stop.set()
-        if watcher.is_alive():
+        except Interrupted as interrupted:
+            stop.set()
+            end_interrupted(results, began, interrupted)
+        finally:
+            stop.set()
             watcher.join()
+        settle_prefect()
     finished = results.run(str(state.state_details.flow_run_id))
     if finished["status"] == "running":  # the flow ended, but the store did not take it
         fail(
@@ -236,6 +238,20 @@ def home_relative(path: str) -> str:
     return f"~/{Path(path).relative_to(home)}" if Path(path).is_relative_to(home) else path
 
 
+def settle_prefect() -> None:
+    """Let the run's artifacts and Prefect's queued events reach the API while it is up.
+
+    The monitor publishes artifacts after the flow returns, and Prefect sends events from
+    a queue: both would otherwise be cut off when voc's own server stops.
+    """
+    from prefect.events.worker import EventsWorker
+
+    from monitor.hooks import wait_for_publishing
+
+    wait_for_publishing()
+    EventsWorker.drain_all(timeout=5)
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[None]:
     """Prefect's configured API, or else a local server of voc's own for the block."""
@@ -256,7 +272,7 @@ def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interru
     """
     from monitor.hooks import wait_for_publishing
 
-    wait_for_publishing()  # the monitor's last writes land first, ours after them
+    wait_for_publishing(INTERRUPTED_WAIT_S)  # the monitor's last writes first, then ours
     mine = [r for r in results.runs(5) if r["pid"] == os.getpid() and r["started_at"] >= began]
     if mine and results.cancel_run(mine[0]["id"], interrupted.reason):
         short = mine[0]["id"][:8]

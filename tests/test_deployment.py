@@ -161,15 +161,18 @@ def wait_final(server: PrefectServer, ids: list[str], logs: list[Path], timeout_
     raise TimeoutError(f"flow runs not final in {timeout_s}s: {[r.state for r in runs]}\n{tails}")
 
 
+PUBLISHED_LAST = ("voc-cost-breakdown", "voc-report")
+
+
 def artifacts(server: PrefectServer, run_id: str, timeout_s: float = 60) -> dict[str, object]:
     """The flow run's artifacts, by key, read back through the Prefect client once its cost
-    table is there: the run's process publishes them after the run is final, as it exits."""
+    table and report are there: the run's process publishes them after the run is final."""
     runs = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
     deadline = time.monotonic() + timeout_s
     with SyncPrefectClient(server.api_url) as client:
         while True:
             found = {a.key: a for a in client.read_artifacts(flow_run_filter=runs)}
-            if "voc-cost-breakdown" in found or time.monotonic() > deadline:
+            if set(PUBLISHED_LAST) <= set(found) or time.monotonic() > deadline:
                 return found
             time.sleep(0.5)
 

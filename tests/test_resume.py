@@ -11,6 +11,8 @@ from pathlib import Path
 
 from monitor.store import ResultsStore
 from tests.conftest import VOC
+from tests.servers.base import Reply
+from tests.servers.openai import FakeOpenAI
 
 
 def topic_done_before_its_agent(agents: dict[str, str]) -> bool:
@@ -118,35 +120,44 @@ def test_resume_refuses_what_cannot_be_resumed(voc, tmp_path):
 
 def test_a_prefect_retry_of_the_flow_run_reuses_the_completed_agents(tmp_path, prefect_home):
     """`prefect flow-run retry` is a resume too: same flow run, completed agents cached."""
-    blocker = tmp_path / "blocker"
-    blocker.write_text("a file where the output directory should be")
     store_url = f"sqlite:///{tmp_path / 'voc.db'}"
-    env = {**os.environ, "PREFECT_HOME": str(prefect_home), "PREFECT_LOGGING_LEVEL": "ERROR"}
     code = (
         "from datetime import date\n"
         "from flows.voice_of_customer import voice_of_customer\n"
         f"voice_of_customer(start=date(2026, 11, 16), end=date(2026, 11, 22), "
-        f"output_dir={str(blocker / 'out')!r}, store={store_url!r}, return_state=True)\n"
+        f"provider='openai', model='gpt-4o-mini', store={store_url!r}, return_state=True)\n"
     )
     root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True, timeout=300)
-    (failed,) = ResultsStore(store_url).runs()
-    assert failed["status"] == "failed"
-    agents = {a["key"]: a for a in ResultsStore(store_url).run(failed["id"])["agents"]}
-    assert agents["output_formatting"]["status"] == "failed"
-    calls_before = failed["calls"]
-
-    blocker.unlink()
     prefect = str(Path(sys.executable).with_name("prefect"))
     entrypoint = "flows/voice_of_customer.py:voice_of_customer"
-    retried = subprocess.run(
-        [prefect, "flow-run", "retry", failed["id"], "--entrypoint", entrypoint],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    with FakeOpenAI() as llm:
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(prefect_home),
+            "PREFECT_LOGGING_LEVEL": "ERROR",
+            "VOC_HOME": str(tmp_path),
+            "OPENAI_API_KEY": llm.api_key,
+            "OPENAI_BASE_URL": llm.base_url,
+        }
+        # The report's summary is refused (a 400, never retried): output formatting fails.
+        refused = Reply(400, {"error": {"message": "refused", "type": "invalid_request_error"}})
+        llm.refuse = lambda seen: refused if "one-line headline" in json.dumps(seen.body) else None
+        subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True, timeout=300)
+        (failed,) = ResultsStore(store_url).runs()
+        assert failed["status"] == "failed"
+        agents = {a["key"]: a for a in ResultsStore(store_url).run(failed["id"])["agents"]}
+        assert agents["output_formatting"]["status"] == "failed"
+        calls_before = failed["calls"]
+
+        llm.refuse = lambda seen: None
+        retried = subprocess.run(
+            [prefect, "flow-run", "retry", failed["id"], "--entrypoint", entrypoint],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert retried.returncode == 0, retried.stdout + retried.stderr
     run = ResultsStore(store_url).run(failed["id"])
     assert run["status"] == "completed" and run["agents_done"] == 16

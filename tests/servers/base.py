@@ -63,6 +63,13 @@ class FakeServer:
     def route(self, seen: Seen) -> Reply:
         return Reply(404, {"error": {"message": f"no route for {seen.method} {seen.path}"}})
 
+    def refuse(self, seen: Seen) -> Reply | None:
+        """A reply that refuses this request instead of answering it; None answers it.
+
+        Tests replace it to fail chosen requests (one agent's, say) for as long as they like.
+        """
+        return None
+
     def fail_next(self, reply: Reply, times: int = 1) -> None:
         """Serve `reply` to the next `times` requests instead of answering them."""
         with self._lock:
@@ -80,7 +87,7 @@ class FakeServer:
         with self._lock:
             self.requests.append(seen)
             scripted = self.script.popleft() if self.script else None
-        return scripted or self.route(seen)
+        return scripted or self.refuse(seen) or self.route(seen)
 
     def start(self) -> "FakeServer":
         fake = self
