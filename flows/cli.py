@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -249,6 +250,8 @@ def settle_prefect() -> None:
     from monitor.hooks import wait_for_publishing
 
     wait_for_publishing()
+    # Its progress line ("Still processing items: 1 items remaining...") is no news here.
+    logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
     EventsWorker.drain_all(timeout=5)
 
 
