@@ -1,15 +1,12 @@
 """A Gamma reply's URL becomes a link only if it is https on Gamma's host."""
 
-from datetime import date
-
 import pytest
 
 from monitor.store import ResultsStore
 from tasks.gamma import checked_url
 from tasks.services.errors import ServiceError
 from tests.servers.gamma import FakeGamma
-from tests.test_flow import MONDAY, small_export
-from tests.test_links import read_artifacts
+from tests.test_links import read_artifacts, run_week_with_gamma
 
 API = "https://public-api.gamma.app"
 
@@ -42,20 +39,9 @@ def test_anything_else_is_refused_saying_why(url):
 def test_a_hostile_deck_url_fails_the_gamma_agent_and_the_run_completes(
     tmp_path, output_dir, store_url, monkeypatch
 ):
-    from flows.voice_of_customer import voice_of_customer
-
     with FakeGamma(pending_polls=0) as gamma:
         gamma.gamma_url = "javascript:alert(1)//{generation_id}"
-        monkeypatch.setenv("GAMMA_API_KEY", gamma.api_key)
-        monkeypatch.setenv("GAMMA_BASE_URL", gamma.url)
-        state = voice_of_customer(
-            start=date(2025, 11, 17),
-            end=date(2025, 11, 23),
-            source=str(small_export(tmp_path / "export.json", MONDAY)),
-            output_dir=str(output_dir),
-            store=store_url,
-            return_state=True,
-        )
+        state = run_week_with_gamma(gamma, tmp_path, output_dir, store_url, monkeypatch)
     assert state.is_completed()
     run_id = str(state.state_details.flow_run_id)
     run = ResultsStore(store_url).run(run_id)

@@ -28,24 +28,29 @@ def read_artifacts(flow_run_id: str) -> dict:
     return {artifact.key: artifact for artifact in asyncio.run(read())}
 
 
+def run_week_with_gamma(gamma: FakeGamma, tmp_path, output_dir, store_url, monkeypatch):
+    """A small week's run, its deck made by the loopback Gamma; its final state."""
+    from flows.voice_of_customer import voice_of_customer
+
+    monkeypatch.setenv("GAMMA_API_KEY", gamma.api_key)
+    monkeypatch.setenv("GAMMA_BASE_URL", gamma.url)
+    return voice_of_customer(
+        start=date(2025, 11, 17),
+        end=date(2025, 11, 23),
+        source=str(small_export(tmp_path / "export.json", MONDAY)),
+        output_dir=str(output_dir),
+        store=store_url,
+        return_state=True,
+    )
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_run_links_its_deck_and_each_file_on_the_dashboard(
     tmp_path, output_dir, store_url, monkeypatch
 ):
-    from flows.voice_of_customer import voice_of_customer
-
     monkeypatch.setenv("VOC_DASHBOARD_URL", DASHBOARD)
     with FakeGamma(pending_polls=0) as gamma:
-        monkeypatch.setenv("GAMMA_API_KEY", gamma.api_key)
-        monkeypatch.setenv("GAMMA_BASE_URL", gamma.url)
-        state = voice_of_customer(
-            start=date(2025, 11, 17),
-            end=date(2025, 11, 23),
-            source=str(small_export(tmp_path / "export.json", MONDAY)),
-            output_dir=str(output_dir),
-            store=store_url,
-            return_state=True,
-        )
+        state = run_week_with_gamma(gamma, tmp_path, output_dir, store_url, monkeypatch)
     assert state.is_completed()
     run_id = str(state.state_details.flow_run_id)
     run = ResultsStore(store_url).run(run_id)

@@ -4,11 +4,13 @@ Each test stops `voc run` while LLM calls are in flight: the fake provider holds
 reply at its gate until the test opens it.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,18 +44,20 @@ def until(check, timeout_s: float, what: str):
     return value
 
 
-@pytest.fixture
-def held_run(tmp_path):
-    """`voc run` against a provider that holds its replies, once calls are in flight."""
-    marker = f"VOC_TEST_RUN_{uuid.uuid4().hex}"
-    store = tmp_path / "voc.db"
+@contextlib.contextmanager
+def calls_held(tmp_path: Path, store: Path, **env: str) -> Iterator[tuple]:
+    """`voc run` against a provider that holds its replies, once calls are in flight:
+    the process, the provider, and the run's environment."""
     with FakeOpenAI() as llm:
         llm.gate.clear()
-        env = voc_environment(tmp_path, tmp_path / "prefect-home") | {
-            "OPENAI_API_KEY": llm.api_key,
-            "VOC_STORE_URL": f"sqlite:///{store}",
-            marker: "1",
-        }
+        env = (
+            voc_environment(tmp_path, tmp_path / "prefect-home")
+            | env
+            | {
+                "OPENAI_API_KEY": llm.api_key,
+                "VOC_STORE_URL": f"sqlite:///{store}",
+            }
+        )
         args = [VOC, "run", "--provider", "openai", "--base-url", llm.base_url]
         process = subprocess.Popen(
             args, env=env, cwd=tmp_path, start_new_session=True, text=True,
@@ -61,12 +65,21 @@ def held_run(tmp_path):
         )  # fmt: skip
         try:
             until(lambda: llm.in_flight > 0, 120, "LLM calls in flight")
-            yield process, llm, marker, ResultsStore(f"sqlite:///{store}"), env
+            yield process, llm, env
         finally:
             llm.gate.set()
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
+
+
+@pytest.fixture
+def held_run(tmp_path):
+    """A held run, marked so every process it starts can be found."""
+    marker = f"VOC_TEST_RUN_{uuid.uuid4().hex}"
+    store = tmp_path / "voc.db"
+    with calls_held(tmp_path, store, **{marker: "1"}) as (process, llm, env):
+        yield process, llm, marker, ResultsStore(f"sqlite:///{store}"), env
 
 
 def stopped(process: subprocess.Popen) -> tuple[int, str]:
@@ -142,26 +155,10 @@ def fill(disk: Path) -> None:
 
 
 def test_a_store_that_can_no_longer_be_written_mid_run_is_said_in_one_line(tmp_path, small_disk):
-    store = small_disk / "voc.db"
-    with FakeOpenAI() as llm:
-        llm.gate.clear()
-        env = voc_environment(tmp_path, tmp_path / "prefect-home") | {
-            "OPENAI_API_KEY": llm.api_key,
-            "VOC_STORE_URL": f"sqlite:///{store}",
-        }
-        args = [VOC, "run", "--provider", "openai", "--base-url", llm.base_url]
-        process = subprocess.Popen(
-            args, env=env, cwd=tmp_path, start_new_session=True, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            until(lambda: llm.in_flight > 0, 120, "LLM calls in flight")
-            fill(small_disk)
-            llm.gate.set()
-            code, err = stopped(process)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
+    with calls_held(tmp_path, small_disk / "voc.db") as (process, llm, env):
+        fill(small_disk)
+        llm.gate.set()
+        code, err = stopped(process)
     assert code == 1, err
     said = [line for line in err.splitlines() if line.startswith("voc: ")]
     assert len(said) == 1 and "its last status could not be saved to the results store" in said[0]
