@@ -1,6 +1,8 @@
 """Generate the bundled sample of Intercom-style customer-support conversations.
 
-Writes ``tasks/data/sample_conversations.json``: a synthetic but realistic
+Writes ``tasks/data/sample_conversations.json``, and beside it the truth each conversation
+was generated from (``sample_conversations.labels.json``: topic, sub-topic, the customer's
+sentiment, Fin's outcome, per conversation id, for ``voc eval``): a synthetic but realistic
 ``conversation.list`` of Intercom REST API (version 2.11) conversation objects for
 "Tasklane", a fictional project-management SaaS. It covers two full weeks, Monday
 2026-11-09 to Sunday 2026-11-22 (UTC), with a billing spike and more login (SSO)
@@ -60,7 +62,10 @@ from sample_thread import (
 )
 
 SEED = 20261109
-OUT = Path(__file__).resolve().parent.parent / "tasks" / "data" / "sample_conversations.json"
+DATA = Path(__file__).resolve().parent.parent / "tasks" / "data"
+OUT = DATA / "sample_conversations.json"
+LABELS_OUT = DATA / "sample_conversations.labels.json"
+TONE_SENTIMENT = {"angry": "negative", "neutral": "neutral", "happy": "positive"}
 WEEK_COUNTS = (172, 180)
 CUSTOMERS = 280  # English-speaking ones; a few more write in other languages
 ODD_PER_WEEK = 5
@@ -205,7 +210,33 @@ def uses_fin(rng: random.Random, ctx: Context) -> bool:
     return rng.random() < (0.7 if ctx.channel == "conversation" else 0.4)
 
 
-def build(rng: random.Random, ids: Ids, deck: Deck, spec: Spec, customer: Customer) -> Json:
+def taxonomy_names() -> dict[tuple[str, str], tuple[str, str]]:
+    """(topic key, sub key) of the templates -> (topic, sub-topic) names of the taxonomy.
+
+    The templates list the topics and their sub-topics in the taxonomy's order.
+    """
+    taxonomy = json.loads((DATA / "taxonomy.json").read_text(encoding="utf-8"))["topics"]
+    names = {}
+    for topic, named in zip(tpl().topics, taxonomy, strict=True):
+        for sub, sub_named in zip(topic.subs, named["sub_topics"], strict=True):
+            names[(topic.key, sub.key)] = (named["name"], sub_named["name"])
+    return names
+
+
+def truth(spec: Spec, tone: str, fin_state: str | None, names: dict) -> Json:
+    """What a conversation was generated to be about: the labels `voc eval` scores against."""
+    topic, sub_topic = names.get((spec.topic, spec.sub), ("Other", None))
+    return {
+        "topic": topic,
+        "sub_topic": sub_topic,
+        "sentiment": TONE_SENTIMENT[tone],
+        "fin": fin_state,
+    }
+
+
+def build(
+    rng: random.Random, ids: Ids, deck: Deck, spec: Spec, customer: Customer
+) -> tuple[Json, Json]:
     channel = choose_channel(rng, spec)
     ctx = Context(
         rng,
@@ -226,7 +257,8 @@ def build(rng: random.Random, ids: Ids, deck: Deck, spec: Spec, customer: Custom
         human_flow(ctx)
     if ctx.pii and ctx.pii_later:  # the customer never wrote again: keep it in the first message
         ctx.body += p(f"P.S. {ctx.pii}")
-    return assemble(ctx, conversation_id, fin_state)
+    labels = truth(spec, ctx.tone, fin_state, taxonomy_names())
+    return assemble(ctx, conversation_id, fin_state), labels
 
 
 def near_duplicate(rng: random.Random, ids: Ids, original: Json, customer: Customer) -> Json:
@@ -263,6 +295,13 @@ def generate(
     seed: int = SEED, week_counts: tuple[int, int] = WEEK_COUNTS, customers: int = CUSTOMERS
 ) -> Json:
     """The two weeks' `conversation.list`; other counts make larger data sets (benchmarks)."""
+    return generate_labelled(seed, week_counts, customers)[0]
+
+
+def generate_labelled(
+    seed: int = SEED, week_counts: tuple[int, int] = WEEK_COUNTS, customers: int = CUSTOMERS
+) -> tuple[Json, Json]:
+    """The `conversation.list` and, per conversation id, the truth it was generated from."""
     rng = random.Random(seed)
     ids, deck = Ids(rng), Deck(rng)
     people = english_customers(rng, customers)
@@ -271,16 +310,19 @@ def generate(
     specs = sorted(weeks, key=lambda s: s.created_at)
     conversations: list[Json] = []
     owners: dict[str, Customer] = {}
+    labels: dict[str, Json] = {}
     for spec in specs:
         if spec.kind == "foreign":
             customer = foreign[spec.language].pop(0)
         else:
             customer = pick_customer(rng, people)
-        conversation = build(rng, ids, deck, spec, customer)
+        conversation, labels_of_one = build(rng, ids, deck, spec, customer)
         owners[conversation["id"]] = customer
+        labels[conversation["id"]] = labels_of_one
         conversations.append(conversation)
-    conversations = add_near_duplicates(rng, ids, conversations, owners)
-    return {"type": "conversation.list", "conversations": add_exact_duplicates(rng, conversations)}
+    conversations = add_near_duplicates(rng, ids, conversations, owners, labels)
+    data = {"type": "conversation.list", "conversations": add_exact_duplicates(rng, conversations)}
+    return data, {"labels": labels}
 
 
 def pick_customer(rng: random.Random, people: list[Customer]) -> Customer:
@@ -288,7 +330,11 @@ def pick_customer(rng: random.Random, people: list[Customer]) -> Customer:
 
 
 def add_near_duplicates(
-    rng: random.Random, ids: Ids, conversations: list[Json], owners: dict[str, Customer]
+    rng: random.Random,
+    ids: Ids,
+    conversations: list[Json],
+    owners: dict[str, Customer],
+    labels: dict[str, Json],
 ) -> list[Json]:
     candidates = [
         c
@@ -300,6 +346,8 @@ def add_near_duplicates(
     ]
     originals = rng.sample(candidates, NEAR_DUPLICATES)
     extra = [near_duplicate(rng, ids, c, owners[c["id"]]) for c in originals]
+    for original, copy in zip(originals, extra, strict=True):
+        labels[copy["id"]] = labels[original["id"]]
     return sorted(conversations + extra, key=lambda c: (c["created_at"], int(c["id"])))
 
 
@@ -313,15 +361,21 @@ def add_exact_duplicates(rng: random.Random, conversations: list[Json]) -> list[
     return result
 
 
-def main() -> None:
-    data = generate()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", encoding="utf-8", newline="\n") as handle:
+def write_json(path: Path, data: Json) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
         json.dump(data, handle, indent=1, ensure_ascii=False)
         handle.write("\n")
+
+
+def main() -> None:
+    data, labels = generate_labelled()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    write_json(OUT, data)
+    write_json(LABELS_OUT, labels)
     entries = data["conversations"]
     distinct = len({c["id"] for c in entries})
     print(f"wrote {len(entries)} conversations ({distinct} distinct ids) to {OUT}")
+    print(f"wrote the truth of {len(labels['labels'])} conversations to {LABELS_OUT}")
 
 
 if __name__ == "__main__":
