@@ -1,25 +1,18 @@
 """`voc`: run the weekly analysis and read its history from the results store."""
 
-import contextlib
 import json
-import logging
 import os
 import sys
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.live import Live
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from flows.interrupts import Interrupted, stopping_on_signals
-from flows.local_api import local_api
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
+from flows.running import execute
+from flows.terminal import console, errors, fail, print_run
 from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
 from monitor.stable_json import jsonable
@@ -44,15 +37,10 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
-#: How long an interrupted run waits for the monitor's last writes before it exits.
-INTERRUPTED_WAIT_S = 10.0
 #: Runs `voc resume` takes up again: those that ended without completing.
 RESUMABLE_STATUSES = ("failed", "crashed", "cancelled")
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
-# Piped output gets room for the whole cost table rather than the 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 120)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 @app.callback()
@@ -60,12 +48,6 @@ def prefect_defaults() -> None:
     """Set Prefect's defaults for `voc` (PREFECT_DEFAULTS) before any command imports Prefect."""
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print `voc: message` on stderr and exit with `code`."""
-    errors.print(f"voc: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def open_store(store: str | None = None) -> ResultsStore:
@@ -92,47 +74,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(data), indent=2) + "\n")
 
 
-def print_run(run: dict[str, Any]) -> None:
-    """The cost table, why agents failed or were skipped, and the what-if prices."""
-    from monitor.render import cost_table, what_if_line  # imports Prefect: not before the callback
-
-    if run["resumed_from"]:
-        console.print(f"Resumes run {run['resumed_from']}.", markup=False)
-    console.print(cost_table(run))
-    for agent in run["agents"]:
-        if agent["error"]:
-            console.print(f"  {agent['key']} {agent['status']}: {agent['error']}", markup=False)
-    payers = sorted({a["cached_from"] for a in run["agents"] if a["cached_from"]} - {run["id"]})
-    if payers:
-        console.print(f"Cached agents reuse the results (and cost) of run {', '.join(payers)}.")
-    console.print(what_if_line(run))
-    if run["gamma_url"]:
-        console.print(f"Presentation: {run['gamma_url']}", soft_wrap=True, markup=False)
-
-
 # -- voc run ------------------------------------------------------------------------------
-
-
-def watch_progress(store: ResultsStore, since: datetime, stop: threading.Event) -> None:
-    """Show the newest run's agents finishing, read from the store, until `stop` is set."""
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    )
-    bar = progress.add_task("starting Prefect…", total=16)
-    with Live(progress, console=console, transient=True, refresh_per_second=8):
-        while not stop.wait(0.2):
-            newest = store.runs(limit=1)
-            if not newest or newest[0]["started_at"] < since:
-                continue
-            run = store.run(newest[0]["id"])
-            running = [a["key"] for a in run["agents"] if a["status"] == "running"]
-            label = ", ".join(running[:3]) + (" …" if len(running) > 3 else "")
-            progress.update(
-                bar,
-                completed=run["agents_done"],
-                total=run["agents_total"],
-                description=f"agents {label or 'waiting'}",
-            )
 
 
 @app.command()
@@ -186,106 +128,6 @@ def run(
         budget=budget,
         base_url=base_url,
     )
-
-
-def execute(results: ResultsStore, **parameters: Any) -> None:
-    """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed.
-
-    Without a Prefect server configured, the run gets a local one of its own (see
-    flows.local_api). Ctrl-C or SIGTERM ends it `cancelled` (see flows.interrupts).
-    """
-    try:
-        results.check_writable()
-    except StoreError as exc:
-        fail(str(exc))
-    stop = threading.Event()
-    began = datetime.now().astimezone()
-    watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
-    with stopping_on_signals(), prefect_api():
-        from flows.voice_of_customer import voice_of_customer
-
-        watcher.start()
-        try:
-            state = voice_of_customer(**parameters, return_state=True)
-        except Interrupted as interrupted:
-            stop.set()
-            end_interrupted(results, began, interrupted)
-        finally:
-            stop.set()
-            watcher.join()
-        settle_prefect()
-    finished = results.run(str(state.state_details.flow_run_id))
-    if finished["status"] == "running":  # the flow ended, but the store did not take it
-        fail(
-            f"run {finished['id'][:8]} ended {state.name.lower()}, but its last status could "
-            f"not be saved to the results store {display_url(results.url)}; it shows as it "
-            "was last recorded",
-            1,
-        )
-    print_run(finished)
-    if finished["output_dir"]:
-        console.print(
-            f"Files: {home_relative(finished['output_dir'])}", soft_wrap=True, markup=False
-        )
-    if finished["status"] != "completed":
-        failed = [a for a in finished["agents"] if a["status"] == "failed"]
-        reason = f"agent {failed[0]['key']}: {failed[0]['error']}" if failed else finished["error"]
-        fail(f"run {finished['status']}: {reason}", 1)
-
-
-def home_relative(path: str) -> str:
-    """`path` with the user's home written `~`, as a shell would let it be typed."""
-    home = Path.home()
-    return f"~/{Path(path).relative_to(home)}" if Path(path).is_relative_to(home) else path
-
-
-def settle_prefect() -> None:
-    """Let the run's artifacts and Prefect's queued events reach the API while it is up.
-
-    The monitor publishes artifacts after the flow returns, and Prefect sends events from
-    a queue: both would otherwise be cut off when voc's own server stops.
-    """
-    from prefect.events.worker import EventsWorker
-
-    from monitor.hooks import wait_for_publishing
-
-    wait_for_publishing()
-    # Its progress line ("Still processing items: 1 items remaining...") is no news here.
-    logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
-    EventsWorker.drain_all(timeout=5)
-
-
-@contextlib.contextmanager
-def prefect_api() -> Iterator[None]:
-    """Prefect's configured API, or else a local server of voc's own for the block."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        yield
-        return
-    with local_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
-
-
-def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interrupted) -> None:
-    """Record this process's run cancelled with the signal's reason, say so, and exit now.
-
-    The agents' threads may be inside LLM calls that will never be answered: exiting
-    without waiting for them is the point. What they already spent is recorded.
-    """
-    from monitor.hooks import wait_for_publishing
-
-    wait_for_publishing(INTERRUPTED_WAIT_S)  # the monitor's last writes first, then ours
-    mine = [r for r in results.runs(5) if r["pid"] == os.getpid() and r["started_at"] >= began]
-    if mine and results.cancel_run(mine[0]["id"], interrupted.reason):
-        short = mine[0]["id"][:8]
-        message = f"run {short} cancelled: {interrupted.reason}; `voc resume {short}` continues it"
-    else:
-        message = f"{interrupted.reason}: no run was recorded"
-    errors.print(f"voc: {message}", markup=False, highlight=False, soft_wrap=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(interrupted.exit_code)
 
 
 @app.command()
