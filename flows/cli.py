@@ -22,6 +22,7 @@ from monitor.store import (
     display_url,
     resolve_output_dir,
     resolve_store_url,
+    shared_store,
 )
 from monitor.store.liveness import Process, run_process
 
@@ -51,9 +52,12 @@ def prefect_defaults() -> None:
 
 
 def open_store(store: str | None = None) -> ResultsStore:
-    """The results store, with runs whose process died marked crashed."""
+    """The results store, with runs whose process died marked crashed.
+
+    The process's shared one: a run's hooks find it open, not open and check it again.
+    """
     try:
-        results = ResultsStore(resolve_store_url(store))
+        results = shared_store(resolve_store_url(store))
     except StoreError as exc:
         fail(str(exc))
     if not results.read_only:

@@ -11,8 +11,8 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import opaque
 from pydantic import TypeAdapter
 
-from monitor.hooks import RunSpec, flow_hooks, recorded_parameters, shared_store
-from monitor.store import resolve_output_dir, resolve_store_url
+from monitor.hooks import RunSpec, flow_hooks, recorded_parameters
+from monitor.store import resolve_output_dir, resolve_store_url, shared_store
 from tasks.churn import churn_risk
 from tasks.confidence import confidence
 from tasks.correlation import correlation_analysis

@@ -20,10 +20,10 @@ from pydantic_core import to_jsonable_python
 
 from monitor import notify
 from monitor.budget import BudgetExceeded
-from monitor.hooks.recorder import RunRecorder, error_line, register, shared_store, take
+from monitor.hooks.recorder import RunRecorder, error_line, register, take
 from monitor.hooks.spec import RunSpec
 from monitor.hooks.task import install
-from monitor.store import StoreError
+from monitor.store import StoreError, shared_store
 
 Describe = Callable[[FlowRun], RunSpec]
 FlowHook = Callable[[Flow, FlowRun, State], None]

@@ -47,8 +47,6 @@ class RunRecorder:
 # Reached only through the functions below: `flow.serve()` cloudpickles the flow into its
 # run's process, and a hook pickled by value would carry a copy of a dict it named.
 _recorders: dict[UUID, RunRecorder] = {}
-_stores: dict[str, ResultsStore] = {}
-_stores_lock = threading.Lock()
 
 
 def register(flow_run_id: UUID, recorder: RunRecorder) -> None:
@@ -67,14 +65,6 @@ def take(flow_run_id: UUID) -> RunRecorder | None:
     if recorder is not None:
         recorder.stopped.set()
     return recorder
-
-
-def shared_store(url: str) -> ResultsStore:
-    """The process's one store (and engine) for this URL, opened on first use."""
-    with _stores_lock:
-        if url not in _stores:
-            _stores[url] = ResultsStore(url)
-        return _stores[url]
 
 
 def error_line(state: State) -> str:

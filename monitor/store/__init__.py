@@ -23,7 +23,7 @@ from monitor.store.engine import (
     resolve_output_dir,
     resolve_store_url,
 )
-from monitor.store.results_store import ResultsStore
+from monitor.store.results_store import ResultsStore, shared_store
 from monitor.store.schema import DONE, FINAL, now, utc
 from monitor.store.writes import LEASE, llm_call_row
 
@@ -41,5 +41,6 @@ __all__ = [
     "now",
     "resolve_output_dir",
     "resolve_store_url",
+    "shared_store",
     "utc",
 ]

@@ -144,22 +144,27 @@ class Pending:
 
     def flush_agents(self) -> None:
         """Write the agent rows upserted so far: before a statement that reads or
-        changes agent rows. One executemany per run of rows with the same upsert, and
-        a key at most once in each (PostgreSQL may make one multi-row INSERT of them,
-        which cannot update a row twice)."""
-        group: list[dict[str, Any]] = []
-        keys: set[tuple[str, str]] = set()
-        ending = False
-        for row_ending, values in self._agent_upserts:
+        changes agent rows.
+
+        An upsert changes its own row only, so only the order of one row's upserts
+        matters: they go in waves, the first upsert of every row, then the second, and
+        so on, with one executemany per kind of upsert in each wave. A key is at most
+        once in each (PostgreSQL may make one multi-row INSERT of them, which cannot
+        update a row twice). A batch of agents starting and ending is a few statements
+        rather than one per change of kind."""
+        waves: list[dict[bool, list[dict[str, Any]]]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for ending, values in self._agent_upserts:
             key = (values["run_id"], values["key"])
-            if group and (row_ending != ending or key in keys):
-                self._upsert_agents(ending, group)
-                group, keys = [], set()
-            ending = row_ending
-            group.append(values)
-            keys.add(key)
-        if group:
-            self._upsert_agents(ending, group)
+            wave = seen.get(key, 0)
+            seen[key] = wave + 1
+            if wave == len(waves):
+                waves.append({False: [], True: []})
+            waves[wave][ending].append(values)
+        for wave in waves:
+            for ending, rows in wave.items():
+                if rows:
+                    self._upsert_agents(ending, rows)
         self._agent_upserts.clear()
         self._agent_rows.clear()  # the database has them now, and whatever changes them next
 

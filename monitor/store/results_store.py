@@ -16,6 +16,19 @@ from monitor.store.engine import StoreError, display_url, make_engine, schema_lo
 from monitor.store.reads import Reads
 from monitor.store.writes import Writes
 
+_shared: dict[str, "ResultsStore"] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(url: str) -> "ResultsStore":
+    """The process's one store for this URL, opened (engine, integrity and schema checks)
+    on first use: `voc run` opens it before the flow starts, and the flow's hooks and
+    body find it open instead of paying for those checks again on the flow's path."""
+    with _shared_lock:
+        if url not in _shared:
+            _shared[url] = ResultsStore(url)
+        return _shared[url]
+
 
 class ResultsStore(Writes, Reads):
     """Everything the monitor records, and the queries the CLI and dashboard make."""
