@@ -30,10 +30,11 @@ _STOP = object()
 MAX_BATCH = 500
 # How long a write waits for others to share its transaction. A run's writes come a
 # few at a time: alone, each would cost a transaction (begin, commit, the totals'
-# statements, the agent rows' reads), CPU taken from the agents on the flow's path
-# (0.05 s made 12-14 transactions of a 0.6 s offline run, 0.25 s makes 3-5). Still a
-# live view: four updates a second; `close()` does not wait for it.
-LINGER_S = 0.25
+# statements, the agent rows' reads), CPU taken from the agents on the flow's path:
+# 0.1 s makes 10 transactions of an offline run where 0.05 s made 14, for a quarter
+# less of the writer's CPU (bench/RESULTS.md); longer saves little more and would
+# hide short states from a live view. `close()` does not wait for it.
+LINGER_S = 0.1
 
 Write = tuple[Callable[..., Any], tuple[Any, ...]]
 
