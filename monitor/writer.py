@@ -30,11 +30,9 @@ _STOP = object()
 MAX_BATCH = 500
 # How long a write waits for others to share its transaction. A run's writes come a
 # few at a time: alone, each would cost a transaction (begin, commit, the totals'
-# statements, the agent rows' reads), CPU taken from the agents on the flow's path:
-# 0.1 s makes 10 transactions of an offline run where 0.05 s made 14, for a quarter
-# less of the writer's CPU (bench/RESULTS.md); longer saves little more and would
-# hide short states from a live view. `close()` does not wait for it.
-LINGER_S = 0.1
+# statements), a little CPU taken from the agents. Short beside what a live view
+# shows (the dashboard polls every 100 ms); `close()` does not wait for it.
+LINGER_S = 0.05
 
 Write = tuple[Callable[..., Any], tuple[Any, ...]]
 
