@@ -2,7 +2,6 @@
 
 import hashlib
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from monitor.dashboard.launch import Launcher
 from monitor.dashboard.server import listen
 from monitor.store import ResultsStore
 from tasks.llm.types import LLMCall, Usage
+from tests.polling import until
 
 
 def voc_dashboard(store: ResultsStore, **options: Any) -> FastAPI:
@@ -44,10 +44,7 @@ class LiveServer:
 
     def __enter__(self) -> "LiveServer":
         self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.02)
+        until("the dashboard to start", lambda: self.server.started, 15)
         return self
 
     def __exit__(self, *exc: object) -> None:

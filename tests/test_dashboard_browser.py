@@ -8,7 +8,6 @@ names and log lines must stay text.
 import html
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from tasks.load import SAMPLE
 from tests.browser import snapshot
 from tests.conftest import VOC, intercom_conversation, voc_environment
 from tests.dashboard_helpers import start_run
+from tests.polling import until
 from tests.servers.gamma import FakeGamma
 
 SCRIPT = "<script>window.__xss = 1</script>"
@@ -58,10 +58,7 @@ def dashboard(env: dict[str, str], workdir: Path) -> Iterator[str]:
         line = process.stdout.readline()
         assert line.startswith("voc dashboard: http://127.0.0.1:"), line
         url = line.split()[2]
-        deadline = time.monotonic() + 30
-        while httpx.get(url + "api/runs").status_code != 200:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        until("the dashboard to answer", lambda: httpx.get(url + "api/runs").is_success, 30)
         yield url
     finally:
         process.terminate()
@@ -111,11 +108,12 @@ def test_a_live_run_fills_in_without_a_reload(page, dashboard, env, workdir):
         page.click("tr[data-run-id] a", timeout=90_000)
         page.wait_for_selector("#progress-text")
         seen = []
-        deadline = time.monotonic() + 90
-        while not seen or seen[-1]["progress"] != "16/16 agents" or seen[-1]["run"] != "completed":
-            assert time.monotonic() < deadline, seen[-1:]
+
+        def completed() -> bool:
             seen.append(snapshot(page))
-            time.sleep(0.03)
+            return seen[-1]["progress"] == "16/16 agents" and seen[-1]["run"] == "completed"
+
+        until("the page to show the run completed", completed, 90, lambda: str(seen[-1:]))
         out, err = run.communicate(timeout=60)
     finally:
         run.kill()

@@ -7,8 +7,7 @@ loopback OpenAI-shaped provider and a loopback Gamma whose decks can take for ev
 """
 
 import asyncio
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from monitor.dashboard.launch import Launcher, QueueFull
 from monitor.store import ResultsStore
 from tests.browser import snapshot
 from tests.dashboard_helpers import LiveServer
+from tests.polling import until
 from tests.prefect_server import PrefectServer, prefect_server
 from tests.servers.gamma import FakeGamma
 from tests.servers.openai import FakeOpenAI
@@ -114,16 +114,9 @@ def start(http: httpx.Client, **form: Any) -> dict[str, Any]:
     return answer.json()
 
 
-def wait_for(what: str, check, timeout_s: float, log: Path) -> Any:
-    """`check()`'s first truthy value, polled; TimeoutError with the worker's log if none."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.25)
-    tail = log.read_text(errors="replace")[-4000:]
-    raise TimeoutError(f"{what} not within {timeout_s}s:\n{tail}")
+def tail(log: Path) -> Callable[[], str]:
+    """The end of the worker's log, read when a wait fails."""
+    return lambda: log.read_text(errors="replace")[-4000:]
 
 
 def prefect_state(server: PrefectServer, flow_run_id: str) -> str:
@@ -148,7 +141,7 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
         run = recorded(store, slow["run_id"])
         return run is not None and run["status"] == "running"
 
-    wait_for("the first run running", first_running, 120, worker)
+    until("the first run running", first_running, 120, tail(worker))
     quick = start(dashboard)
     assert quick["state"] == "Scheduled" and quick["ahead"] == 0
 
@@ -161,7 +154,7 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
         # Still waiting well after a worker (polling every second) could have taken it.
         return mine if len(states) > 12 and all(states[-12:]) else None
 
-    queued = wait_for("the second run queued", waiting_behind_the_running_one, 120, worker)
+    queued = until("the second run queued", waiting_behind_the_running_one, 120, tail(worker))
     assert queued["position"] == 1 and queued["recorded"] is False
     # Prefect 3.9's names for a run no worker may start yet: Scheduled and Late before a
     # worker took it, Submitting and Pending while the worker holds it for a slot, and
@@ -183,7 +176,7 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
     cancelled = dashboard.post(f"/api/runs/{third['run_id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["state"] in {"Cancelling", "Cancelled"}
     gone = lambda: prefect_state(server, third["run_id"]) == "Cancelled"  # noqa: E731
-    wait_for("the waiting run cancelled", gone, 60, worker)
+    until("the waiting run cancelled", gone, 60, tail(worker))
     queue = dashboard.get("/api/queue").json()["queue"]
     assert [q["flow_run_id"] for q in queue] == [quick["run_id"]]
     assert not store.has_run(quick["run_id"])  # the monitor has no rows for it yet
@@ -196,7 +189,7 @@ def test_a_second_run_waits_in_prefect_for_the_first_then_runs(
             return tuple(runs)
         return None
 
-    first, second = wait_for("both runs finished", both_ended, 300, worker)
+    first, second = until("both runs finished", both_ended, 300, tail(worker))
     assert first["status"] == second["status"] == "completed"
     assert first["agents_done"] == second["agents_done"] == AGENTS
     assert second["started_at"] >= first["ended_at"]  # one at a time: it waited its turn
@@ -219,7 +212,7 @@ def test_a_running_run_cancelled_from_the_dashboard_ends_cancelled_with_its_rows
         agents = {a["key"]: a["status"] for a in run["agents"]} if run else {}
         return run if agents.get("gamma_presentation") == "running" and run["files"] else None
 
-    before = wait_for("the run in its Gamma agent", in_gamma, 180, worker)
+    before = until("the run in its Gamma agent", in_gamma, 180, tail(worker))
     answer = dashboard.post(f"/api/runs/{run_id}/cancel")
     assert answer.status_code == 200, answer.text
     assert answer.json()["state"] in {"Cancelling", "Cancelled"}
@@ -228,9 +221,9 @@ def test_a_running_run_cancelled_from_the_dashboard_ends_cancelled_with_its_rows
         run = store.run(run_id)
         return run if run["status"] != "running" else None
 
-    run = wait_for("the run ended in the store", ended, 90, worker)
+    run = until("the run ended in the store", ended, 90, tail(worker))
     cancelled = lambda: prefect_state(server, run_id) == "Cancelled"  # noqa: E731
-    wait_for("Prefect's Cancelled", cancelled, 60, worker)
+    until("Prefect's Cancelled", cancelled, 60, tail(worker))
     # What the dashboard's reaper (every second) asks must not turn it into `crashed`.
     assert run_id not in store.mark_dead_runs()
     run = store.run(run_id)
@@ -277,20 +270,18 @@ def test_run_analysis_in_the_browser_follows_the_new_run_live_to_16_of_16(
     page.click("#launch-submit")
     # Polled: a string predicate for wait_for_function is an eval, which the CSP refuses.
     opened = lambda: page.evaluate("location.hash").startswith("#/runs/")  # noqa: E731
-    wait_for("the new run's page", opened, 30, worker)
+    until("the new run's page", opened, 30, tail(worker))
     run_id = page.evaluate("decodeURIComponent(location.hash.slice('#/runs/'.length))")
 
     seen = []
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
+
+    def completed() -> bool:
         now = snapshot(page)
         if not seen or seen[-1] != now["progress"]:
             seen.append(now["progress"])
-        if now["run"] == "completed" and now["progress"] == f"{AGENTS}/{AGENTS} agents":
-            break
-        time.sleep(0.1)
-    else:
-        raise AssertionError(f"{seen}\n{worker.read_text(errors='replace')[-3000:]}")
+        return now["run"] == "completed" and now["progress"] == f"{AGENTS}/{AGENTS} agents"
+
+    until("the page to show the run completed", completed, 240, tail(worker))
     assert len(seen) > 3, seen  # it counted up live, not in one jump
     assert page.evaluate("window.__sameDocument") is True  # no reload on the way
     # The browser logs every non-2xx fetch: the refused form (422), and the run's page

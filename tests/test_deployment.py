@@ -10,8 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.store import ResultsStore
 from tests.conftest import POSTGRES_URL, VOC
+from tests.polling import until
 from tests.prefect_server import PrefectServer, flow_run_id, prefect_server
 from tests.servers.base import FakeServer, Reply, Seen
 from tests.servers.gamma import FakeGamma
@@ -150,15 +151,18 @@ def finished(flow_run: FlowRun) -> bool:
 
 def wait_final(server: PrefectServer, ids: list[str], logs: list[Path], timeout_s: float = 240):
     """The flow runs, once every one has finished."""
-    deadline = time.monotonic() + timeout_s
     with SyncPrefectClient(server.api_url) as client:
-        while time.monotonic() < deadline:
+
+        def final() -> list | None:
             runs = [client.read_flow_run(run_id) for run_id in ids]
-            if all(map(finished, runs)):
-                return runs
-            time.sleep(0.5)
-    tails = "\n".join(log.read_text(errors="replace")[-3000:] for log in logs)
-    raise TimeoutError(f"flow runs not final in {timeout_s}s: {[r.state for r in runs]}\n{tails}")
+            return runs if all(map(finished, runs)) else None
+
+        return until(f"flow runs {ids} to be final", final, timeout_s, tails(logs))
+
+
+def tails(logs: list[Path]) -> Callable[[], str]:
+    """The ends of the logs, read when a wait fails."""
+    return lambda: "\n".join(log.read_text(errors="replace")[-3000:] for log in logs)
 
 
 PUBLISHED_LAST = ("voc-cost-breakdown", "voc-report")
@@ -168,13 +172,13 @@ def artifacts(server: PrefectServer, run_id: str, timeout_s: float = 60) -> dict
     """The flow run's artifacts, by key, read back through the Prefect client once its cost
     table and report are there: the run's process publishes them after the run is final."""
     runs = FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
-    deadline = time.monotonic() + timeout_s
     with SyncPrefectClient(server.api_url) as client:
-        while True:
+
+        def published() -> dict[str, object] | None:
             found = {a.key: a for a in client.read_artifacts(flow_run_filter=runs)}
-            if set(PUBLISHED_LAST) <= set(found) or time.monotonic() > deadline:
-                return found
-            time.sleep(0.5)
+            return found if set(PUBLISHED_LAST) <= set(found) else None
+
+        return until(f"{', '.join(PUBLISHED_LAST)} of run {run_id}", published, timeout_s)
 
 
 def test_a_scheduled_week_runs_on_a_worker_with_rows_artifacts_and_files(
@@ -290,15 +294,9 @@ def test_a_server_on_postgresql_two_workers_and_a_postgresql_store(
 
 def wait_for_workers(server: PrefectServer, names: set[str], logs: list[Path]) -> None:
     """Until every named worker has said it is polling the pool."""
-    deadline = time.monotonic() + 90
     with SyncPrefectClient(server.api_url) as client:
-        while time.monotonic() < deadline:
-            online = {w.name for w in client.read_workers_for_work_pool("voc")}
-            if names <= online:
-                return
-            time.sleep(0.5)
-    tails = "\n".join(log.read_text(errors="replace")[-2000:] for log in logs)
-    raise TimeoutError(f"workers {names} did not come online:\n{tails}")
+        online = lambda: names <= {w.name for w in client.read_workers_for_work_pool("voc")}  # noqa: E731
+        until(f"workers {names} to poll the pool", online, 90, tails(logs))
 
 
 SERVE = """
@@ -328,10 +326,8 @@ def test_flow_serve_records_the_same_rows(workers, checkout, tmp_path):
             start_new_session=True,
         )
     )
-    deadline = time.monotonic() + 90
-    while "is being served" not in log.read_text(errors="replace"):
-        assert time.monotonic() < deadline, log.read_text(errors="replace")
-        time.sleep(0.5)
+    served = lambda: "is being served" in log.read_text(errors="replace")  # noqa: E731
+    until("the flow to be served", served, 90, tails([log]))
     # 05:00 UTC is Monday 06:00 in Berlin: the week before is cut in Berlin's calendar.
     out = server.cli(
         "deployment", "run", "voice-of-customer/served", "--start-at", "2026-11-23 05:00:00"

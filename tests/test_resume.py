@@ -5,12 +5,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from monitor.store import ResultsStore
 from tests.conftest import VOC
+from tests.polling import until
 from tests.servers.base import Reply
 from tests.servers.openai import FakeOpenAI
 
@@ -26,24 +26,25 @@ def topic_done_before_its_agent(agents: dict[str, str]) -> bool:
 
 def kill_when(process: subprocess.Popen, store_path: Path, ready: Callable) -> str:
     """SIGKILL the run once `ready(agent statuses)` holds; returns the run's id."""
-    deadline = time.monotonic() + 120
-    store = None
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        if store is None and store_path.exists():
-            store = ResultsStore(f"sqlite:///{store_path}")
-        runs = store.runs(1) if store else []
+    opened: list[ResultsStore] = []
+
+    def ready_run() -> str | None:
+        if not opened and store_path.exists():
+            opened.append(ResultsStore(f"sqlite:///{store_path}"))
+        runs = opened[0].runs(1) if opened else []
         if not runs:
-            continue
-        agents = {a["key"]: a["status"] for a in store.run(runs[0]["id"])["agents"]}
-        if ready(agents):
-            # The whole process group, as a power cut would: the run and the temporary
-            # Prefect server it started (which would otherwise outlive it).
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return runs[0]["id"]
-    os.killpg(process.pid, signal.SIGKILL)
-    raise AssertionError("the run never reached the point to kill it at")
+            return None
+        agents = {a["key"]: a["status"] for a in opened[0].run(runs[0]["id"])["agents"]}
+        return runs[0]["id"] if ready(agents) else None
+
+    try:
+        run_id = until("the run to reach the point to kill it at", ready_run, 120, every=0.02)
+    finally:
+        # The whole process group, as a power cut would: the run and the temporary
+        # Prefect server it started (which would otherwise outlive it).
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return run_id
 
 
 def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_path, prefect_home):

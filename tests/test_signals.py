@@ -7,8 +7,8 @@ reply at its gate until the test opens it.
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +17,7 @@ import pytest
 
 from monitor.store import ResultsStore
 from tests.conftest import VOC, voc_environment
+from tests.polling import until
 from tests.servers.openai import FakeOpenAI
 
 EXIT_WITHIN_S = 30
@@ -34,14 +35,6 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def until(check, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"{what} not within {timeout_s} s"
-        time.sleep(0.1)
-    return value
 
 
 @contextlib.contextmanager
@@ -64,7 +57,7 @@ def calls_held(tmp_path: Path, store: Path, **env: str) -> Iterator[tuple]:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
-            until(lambda: llm.in_flight > 0, 120, "LLM calls in flight")
+            until("LLM calls in flight", lambda: llm.in_flight > 0, 120)
             yield process, llm, env
         finally:
             llm.gate.set()
@@ -100,7 +93,7 @@ def test_ctrl_c_to_the_terminal_ends_the_run_cancelled(held_run):
     run = the_run(store)
     assert (run["status"], run["error"]) == ("cancelled", "interrupted (SIGINT)")
     assert f"voc resume {run['id'][:8]}" in err
-    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+    until("every process voc started gone", lambda: not processes_with(marker), EXIT_WITHIN_S)
 
 
 def test_sigterm_to_voc_ends_the_run_cancelled_and_it_resumes(held_run, tmp_path):
@@ -110,7 +103,7 @@ def test_sigterm_to_voc_ends_the_run_cancelled_and_it_resumes(held_run, tmp_path
     assert code == 143, err
     run = the_run(store)
     assert (run["status"], run["error"]) == ("cancelled", "terminated (SIGTERM)")
-    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+    until("every process voc started gone", lambda: not processes_with(marker), EXIT_WITHIN_S)
     llm.gate.set()
     resumed = subprocess.run(
         [VOC, "resume", run["id"][:8]], env=env, cwd=tmp_path, capture_output=True, text=True,
@@ -121,12 +114,36 @@ def test_sigterm_to_voc_ends_the_run_cancelled_and_it_resumes(held_run, tmp_path
     assert statuses == ["completed", "cancelled"]
 
 
+def test_a_second_ctrl_c_exits_at_once(held_run, tmp_path):
+    """While the first Ctrl-C waits for a store another process holds (the run's last
+    writes, for seconds), the next one ends voc at once, saying nothing more."""
+    process, _, marker, _, _ = held_run
+    holder = sqlite3.connect(tmp_path / "voc.db", timeout=30, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the store's write lock, until the test lets go
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+
+        def gone_after_ctrl_c() -> bool:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)  # pressed again, and again
+            return process.poll() is not None
+
+        until("voc to exit on a second Ctrl-C", gone_after_ctrl_c, 10)
+    finally:
+        holder.rollback()
+        holder.close()
+    code, err = stopped(process)
+    assert code == 130, err
+    assert "cancelled" not in err and "interrupted" not in err  # the first one never finished
+    until("every process voc started gone", lambda: not processes_with(marker), EXIT_WITHIN_S)
+
+
 def test_kill_9_of_voc_alone_leaves_nothing_running(held_run):
     process, _, marker, _, _ = held_run
     assert len(processes_with(marker)) >= 2  # voc and the Prefect server it started
     process.kill()
     process.wait()
-    until(lambda: not processes_with(marker), EXIT_WITHIN_S, "every process voc started gone")
+    until("every process voc started gone", lambda: not processes_with(marker), EXIT_WITHIN_S)
 
 
 @pytest.fixture
