@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows.run_request import RunRequest
+from tasks.llm import DEFAULT_MODELS
 
 DEPLOYMENT = "voice-of-customer/weekly"
 DEPLOY_STEPS = (
@@ -26,6 +27,11 @@ class WeeklyLaunch:
     deployment: str = DEPLOYMENT
     request_model: type[RunRequest] = RunRequest
     deploy_steps: str = DEPLOY_STEPS
+
+    @property
+    def default_models(self) -> dict[str, str]:
+        """Each provider the flow knows, with the model its runs use unless told another."""
+        return dict(DEFAULT_MODELS)
 
     def parameters(
         self, request: RunRequest, defaults: dict[str, Any], now: datetime

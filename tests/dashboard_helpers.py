@@ -1,9 +1,11 @@
 """Helpers for the dashboard tests: a real uvicorn on loopback, an SSE reader, sample runs."""
 
 import hashlib
+import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,32 @@ from monitor.dashboard.launch import Launcher
 from monitor.dashboard.server import listen
 from monitor.store import ResultsStore
 from tasks.llm.types import LLMCall, Usage
+from tests.conftest import VOC
 from tests.polling import until
+
+
+@contextmanager
+def voc_dashboard_process(
+    env: dict[str, str], cwd: Path, *options: str
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`voc dashboard --port 0 OPTIONS` as a user starts it: the process, and the URL its
+    first line gives once it listens; killed at the end if the test did not stop it."""
+    process = subprocess.Popen(
+        [VOC, "dashboard", "--port", "0", *options],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("voc dashboard: http://"), line + process.stderr.read()
+        yield process, line.split()[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(15)
 
 
 def voc_dashboard(store: ResultsStore, **options: Any) -> FastAPI:

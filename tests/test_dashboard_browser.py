@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import insert
 
@@ -21,7 +20,7 @@ from monitor.store.schema import events
 from tasks.load import SAMPLE
 from tests.browser import snapshot
 from tests.conftest import VOC, intercom_conversation, voc_environment
-from tests.dashboard_helpers import start_run
+from tests.dashboard_helpers import start_run, voc_dashboard_process
 from tests.polling import until
 from tests.servers.gamma import FakeGamma
 
@@ -46,23 +45,8 @@ def env(workdir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def dashboard(env: dict[str, str], workdir: Path) -> Iterator[str]:
     """`voc dashboard --port 0` as a user starts it; yields its URL."""
-    process = subprocess.Popen(
-        [VOC, "dashboard", "--port", "0"],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("voc dashboard: http://127.0.0.1:"), line
-        url = line.split()[2]
-        until("the dashboard to answer", lambda: httpx.get(url + "api/runs").is_success, 30)
+    with voc_dashboard_process(env, workdir) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def export_with_hostile_quotes(workdir: Path) -> Path:

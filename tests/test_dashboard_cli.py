@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import VOC, voc_environment
+from tests.dashboard_helpers import voc_dashboard_process
 
 
 @pytest.fixture
@@ -33,25 +34,16 @@ def test_beyond_loopback_without_a_token_it_refuses_to_start(env, tmp_path):
 
 def test_beyond_loopback_it_says_a_token_is_needed_and_asks_for_it(env, tmp_path):
     env["VOC_DASHBOARD_TOKEN"] = "a-long-secret"
-    process = subprocess.Popen(
-        [VOC, "dashboard", "--host", "0.0.0.0", "--port", "0"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first, second = process.stdout.readline(), process.stdout.readline()
-        assert first.startswith("voc dashboard: http://0.0.0.0:"), first
+    with voc_dashboard_process(env, tmp_path, "--host", "0.0.0.0") as (process, listening):
+        second = process.stdout.readline()
+        assert listening.startswith("http://0.0.0.0:"), listening
         assert "Every request needs VOC_DASHBOARD_TOKEN" in second
-        assert "a-long-secret" not in first + second
-        port = int(first.split()[2].rstrip("/").rsplit(":", 1)[1])
+        assert "a-long-secret" not in second
+        port = int(listening.rstrip("/").rsplit(":", 1)[1])
         url = f"http://127.0.0.1:{port}/api/runs"
         assert httpx.get(url).status_code == 401
         answer = httpx.get(url, headers={"authorization": "Bearer a-long-secret"})
         assert (answer.status_code, answer.json()) == (200, [])
-    finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C: a quiet stop, with the shell's 130
         assert process.wait(15) == 130
         assert process.stderr.read() == ""

@@ -1,7 +1,6 @@
 """The dashboard's edges: Host names that only look like loopback, origins of another scheme."""
 
 import signal
-import subprocess
 from datetime import date
 
 import httpx
@@ -12,7 +11,7 @@ from starlette.requests import Request
 from monitor.dashboard.access import LOOPBACK_NAMES, host_name
 from monitor.dashboard.csrf import HEADER, WriteGuard
 from monitor.store import ResultsStore
-from tests.conftest import VOC, voc_environment
+from tests.conftest import voc_environment
 from tests.dashboard_helpers import (
     LiveServer,
     next_event,
@@ -20,6 +19,7 @@ from tests.dashboard_helpers import (
     sse_messages,
     start_run,
     voc_dashboard,
+    voc_dashboard_process,
 )
 
 
@@ -96,16 +96,7 @@ def test_a_stream_asked_to_start_past_the_newest_event(store, tmp_path):
 
 def test_ctrl_c_with_a_live_stream_open_stops_at_once_and_quietly(tmp_path):
     env = voc_environment(tmp_path, tmp_path / "prefect-home")
-    process = subprocess.Popen(
-        [VOC, "dashboard", "--port", "0"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().split()[2]
+    with voc_dashboard_process(env, tmp_path) as (process, url):
         with httpx.stream("GET", f"{url}api/events", timeout=10) as response:
             messages = sse_messages(response)
             assert next(messages)["comment"] == "connected"
@@ -113,6 +104,4 @@ def test_ctrl_c_with_a_live_stream_open_stops_at_once_and_quietly(tmp_path):
             # The server ends the stream itself rather than waiting it out.
             assert [m for m in messages if "event" in m] == []
         assert process.wait(15) == 130
-    finally:
-        process.kill()
-    assert process.stderr.read() == ""
+        assert process.stderr.read() == ""

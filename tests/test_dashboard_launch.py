@@ -17,7 +17,7 @@ from flows.run_request import Provider, RunRequest, allowed_base_url
 from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher
 from monitor.store import ResultsStore
-from tasks.llm.client import PROVIDERS
+from tasks.llm.client import DEFAULT_MODELS, PROVIDERS
 from tests.dashboard_helpers import LiveServer, start_run
 from tests.prefect_server import free_port
 
@@ -167,6 +167,14 @@ def test_a_prefect_server_without_the_deployment_is_409(store, prefect_harness):
 
 def test_the_form_providers_are_the_flows():
     assert set(Provider.__args__) == set(PROVIDERS)
+
+
+def test_the_page_gets_the_form_from_the_flows_launcher(no_prefect):
+    """The providers and default models the page offers are `voc run`'s, served once."""
+    offer = no_prefect.get("/api/launch").json()
+    assert offer == {"deployment": "voice-of-customer/weekly", "default_models": DEFAULT_MODELS}
+    assert set(offer["default_models"]) == set(PROVIDERS)
+    assert offer["default_models"]["local"] == RunRequest().model
 
 
 def test_last_week_and_this_week_are_monday_to_sunday_in_the_requests_timezone():

@@ -16,18 +16,19 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.actions import DeploymentUpdate
 
-from flows.launcher import WEEKLY
+from flows.launcher import DEPLOYMENT, WEEKLY
 from flows.run_request import RunRequest
 from monitor.dashboard import create_app
 from monitor.dashboard.launch import Launcher, QueueFull
 from monitor.store import ResultsStore
+from tasks.llm import DEFAULT_MODELS
 from tests.browser import snapshot
 from tests.dashboard_helpers import LiveServer
 from tests.polling import until
 from tests.prefect_server import PrefectServer, prefect_server
 from tests.servers.gamma import FakeGamma
 from tests.servers.openai import FakeOpenAI
-from tests.test_deployment import DEPLOYMENT, checkout, deploy, wait_for_workers, worker_env
+from tests.test_deployment import checkout, deploy, wait_for_workers, worker_env
 
 pytestmark = pytest.mark.deployment
 __all__ = ["checkout"]  # a fixture, used by name
@@ -250,6 +251,7 @@ def test_run_analysis_in_the_browser_follows_the_new_run_live_to_16_of_16(
     gamma.pending_polls = 0
     page.goto(str(dashboard.base_url) + "/")
     page.wait_for_selector("#launch-form")
+    assert page.input_value("#launch-model") == DEFAULT_MODELS["local"]  # from GET /api/launch
     page.wait_for_selector("#queue-empty")  # Prefect answers, and nothing waits
     page.evaluate("window.__sameDocument = true")
 
@@ -264,7 +266,7 @@ def test_run_analysis_in_the_browser_follows_the_new_run_live_to_16_of_16(
     # The slow provider spreads the agents' ends over seconds: the offline one finishes
     # the run in about one, faster than the page can show it counting.
     page.select_option("#launch-provider", "openai")
-    page.fill("#launch-model", "gpt-4o-mini")
+    assert page.input_value("#launch-model") == DEFAULT_MODELS["openai"]
     page.fill("#launch-base-url", openai.base_url)
     page.fill("#launch-budget", "1.50")
     page.click("#launch-submit")

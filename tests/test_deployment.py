@@ -22,6 +22,7 @@ from prefect.client.schemas.objects import FlowRun
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from flows.launcher import DEPLOYMENT  # prefect.yaml's, as the dashboard starts it
 from monitor.store import ResultsStore
 from tests.conftest import POSTGRES_URL, VOC
 from tests.polling import until
@@ -32,7 +33,6 @@ from tests.servers.gamma import FakeGamma
 pytestmark = pytest.mark.deployment
 
 ROOT = Path(__file__).resolve().parents[1]
-DEPLOYMENT = "voice-of-customer/weekly"
 # A Monday 06:00 UTC, two days ago for the sample: its window is the sample's last week.
 SCHEDULED = "2026-11-23 06:00:00"
 SAMPLE_LAST_WEEK = (date(2026, 11, 16), date(2026, 11, 22))

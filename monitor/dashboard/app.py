@@ -210,6 +210,11 @@ def _launch_routes(
         """The token the page sends back in X-CSRF-Token with every write."""
         return JSONResponse({"token": guard.csrf_token}, headers={"cache-control": "no-store"})
 
+    @app.get("/api/launch")
+    def launch_form() -> JSONResponse:
+        """The deployment the form starts runs of, its providers and their default models."""
+        return JSONResponse(launcher.form)
+
     body = launcher.request_model  # the flow's form, checked by FastAPI before `start`
 
     @app.post("/api/runs", status_code=201, dependencies=[Depends(guard)])

@@ -11,7 +11,7 @@ how to deploy.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +34,8 @@ class FlowLaunch(Protocol):
     request_model: type[BaseModel]
     #: The commands that create the deployment and a worker for it.
     deploy_steps: str
+    #: The form's providers, each with the model it starts with.
+    default_models: Mapping[str, str]
 
     def parameters(
         self, request: BaseModel, defaults: dict[str, Any], now: datetime
@@ -87,6 +89,13 @@ class Launcher:
         from prefect.settings import get_current_settings
 
         return cls(flow, get_current_settings().api.url)
+
+    @property
+    def form(self) -> dict[str, Any]:
+        """What the "Run analysis" form offers: the deployment, the providers and their
+        default models, from the flow's side rather than a copy in the page."""
+        flow = self.flow
+        return {"deployment": flow.deployment, "default_models": dict(flow.default_models)}
 
     @property
     def request_model(self) -> type[BaseModel]:

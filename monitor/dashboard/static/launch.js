@@ -6,7 +6,6 @@ import { getJSON, postJSON } from "./api.js";
 import { h, replace } from "./dom.js";
 import { shortId, when } from "./format.js";
 
-const DEFAULT_MODELS = { local: "voc-local-1", openai: "gpt-4o-mini", anthropic: "claude-haiku-4-5" };
 const QUEUE_POLL_MS = 2000;
 
 function field(label, control) {
@@ -38,16 +37,19 @@ function formRequest(form) {
   return body;
 }
 
-function launchForm(status) {
+/** The form for `offer` (GET api/launch: the deployment, each provider's default model). */
+function launchForm(status, offer) {
+  const models = offer.default_models;
+  const providers = Object.keys(models);
   const start = h("input", { type: "date", name: "start", id: "launch-start" });
   const end = h("input", { type: "date", name: "end", id: "launch-end" });
   const custom = h("span", { class: "custom-dates", hidden: true }, field("From", start), field("To", end));
   const windowSelect = select("window",
     [["last_week", "Last week"], ["this_week", "This week"], ["custom", "Custom dates"]], "last_week");
   windowSelect.addEventListener("change", () => { custom.hidden = windowSelect.value !== "custom"; });
-  const provider = select("provider", [["local", "local"], ["openai", "openai"], ["anthropic", "anthropic"]], "local");
-  const model = h("input", { type: "text", name: "model", id: "launch-model", value: DEFAULT_MODELS.local, size: 16 });
-  provider.addEventListener("change", () => { model.value = DEFAULT_MODELS[provider.value] || ""; });
+  const provider = select("provider", providers.map((p) => [p, p]), providers[0]);
+  const model = h("input", { type: "text", name: "model", id: "launch-model", value: models[providers[0]], size: 16 });
+  provider.addEventListener("change", () => { model.value = models[provider.value] || ""; });
   const submit = h("button", { type: "submit", id: "launch-submit" }, "Run analysis");
   const form = h("form", { id: "launch-form", class: "launch-form" },
     field("Window", windowSelect), custom,
@@ -105,9 +107,15 @@ export async function cancelRun(flowRunId, button, status) {
 export function launchPanel() {
   const status = h("p", { class: "launch-status small", id: "launch-status" });
   const queue = h("div", { id: "queue" });
+  const deployment = h("small", {});
+  const form = h("div", { id: "launch-form-holder" });
   const panel = h("section", { class: "panel", id: "launch" },
-    h("h3", {}, "Run analysis ", h("small", {}, "a run of voice-of-customer/weekly, through Prefect")),
-    launchForm(status), status, queue);
+    h("h3", {}, "Run analysis ", deployment), form, status, queue);
+  // Built once the server says what it offers: a value typed in before would be replaced.
+  getJSON("api/launch").then((offer) => {
+    replace(deployment, `a run of ${offer.deployment}, through Prefect`);
+    replace(form, launchForm(status, offer));
+  }, (error) => replace(status, h("span", { class: "error", role: "alert" }, `form: ${error.message}`)));
 
   const onCancel = (id, button) => cancelRun(id, button, status);
   async function refreshQueue() {
