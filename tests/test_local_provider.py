@@ -11,6 +11,7 @@ from tasks.llm.tone import read_tone
 from tasks.llm.types import LOCAL_MODEL, LLMRequest
 from tasks.models import QuoteSelection, SentimentReading, SubTopicLabels, TopicLabels
 from tasks.taxonomy import load_taxonomy
+from tasks.text import keywords_found
 
 TAXONOMY = load_taxonomy()
 
@@ -182,3 +183,10 @@ def test_topics_from_keywords_and_the_words_of_names_and_descriptions():
     labels = ask("classify_topics", {"topics": topics, "conversations": texts}, TopicLabels).labels
     assert [label.topic for label in labels] == ["Billing", "Cancellation", "Other"]
     assert ask("classify_topics", {"topics": topics, "conversations": []}, TopicLabels).labels == []
+
+
+def test_keywords_are_found_as_whole_words_phrases_included():
+    text = "Re-export the CSV: the API key is in the report."
+    keywords = ["export", "csv", "api key", "port", "key is", "reports"]
+    assert keywords_found(text, keywords) == ["export", "csv", "api key", "key is"]
+    assert keywords_found("", keywords) == [] and keywords_found(text, []) == []

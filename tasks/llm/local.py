@@ -18,7 +18,7 @@ from typing import Any
 
 from tasks.llm.tone import felt, read_tone
 from tasks.llm.types import LLMRequest, Reply, Usage
-from tasks.text import estimate_tokens, keyword_hits
+from tasks.text import estimate_tokens, keywords_found
 
 # A quote is a sentence that says something, not "Refund?".
 QUOTE_MIN_CHARS = 25
@@ -31,7 +31,7 @@ def _weight(text: str, keywords: list[str]) -> int:
 
     "weekly report" says more than "report": the more specific phrase wins a tie.
     """
-    return sum(len(k.split()) for k in keywords if keyword_hits(text, [k]))
+    return sum(len(keyword.split()) for keyword in keywords_found(text, keywords))
 
 
 def _terms(option: dict[str, Any]) -> list[str]:
@@ -106,7 +106,7 @@ def _telling_sentence(conversation: dict[str, Any], terms: list[str]) -> _Candid
     best = None
     for sentence in felt(conversation["text"]):
         sentence = _MENTION.sub("", sentence)
-        named = {t for t in terms if keyword_hits(sentence, [t])}
+        named = set(keywords_found(sentence, terms))
         long_enough = len(sentence) >= QUOTE_MIN_CHARS
         if long_enough and named and (best is None or len(named) > len(best.terms)):
             best = _Candidate(conversation["id"], sentence, named)
