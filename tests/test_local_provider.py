@@ -37,6 +37,7 @@ def items(*texts: str) -> list[dict]:
         ("Hi, where do I find my invoices? Cheers, Sam", "neutral"),
         # Wishes and questions ask; they do not praise.
         ("It would be great to have dark mode.", "neutral"),
+        ("Is there a PDF export? That would be super useful.", "neutral"),
         ("What's the best way to set up projects for a big team?", "neutral"),
         ("Love the new board view, it's brilliant.", "positive"),
         ("The new timeline is fantastic, exactly what we needed.", "positive"),
@@ -44,10 +45,14 @@ def items(*texts: str) -> list[dict]:
         # Negation: VADER turns "love" and "happy" around.
         ("I don't love the new layout.", "negative"),
         ("Not happy at all with the new board view.", "negative"),
+        ("I don\u2019t love the new layout.", "negative"),  # a typographic apostrophe
         # Complaint cues VADER does not know.
         ("Honestly, I'm fed up.", "negative"),
         ("Third time writing about this!! Please sort it out ASAP.", "negative"),
         ("We are considering alternatives.", "negative"),
+        ("Still waiting on a reply from last week.", "negative"),
+        ("The app keeps crashing, what's going on??", "negative"),
+        ("I can't believe how bad the new editor is.", "negative"),
         # A complaint outweighs a compliment in the same message.
         ("Love Tasklane, but this is unacceptable.", "negative"),
         # Rhetorical questions can complain.

@@ -46,18 +46,16 @@ COURTESY = re.compile(
     r"have a (good|great|nice|lovely)|you'?re the best)\b",
     re.IGNORECASE,
 )
-WISH = re.compile(
-    r"\b(would|'d|could) (really )?(love|like|be (great|nice|good|awesome|helpful|amazing))\b",
-    re.IGNORECASE,
-)
+# A wish, from "would" to the end of its clause: "it would be super useful", "we'd love".
+WISH = re.compile(r"(\bwould|'d|\bcould)\b[^.!?,;]*", re.IGNORECASE)
 COMPLAINT = re.compile(
     r"fed up|unacceptable|ridiculous|outrageous|\basap\b|\burgent|immediately|yet again|"
-    r"\b(second|third|fourth|fifth|\d+(st|nd|rd|th)) time\b|!!|\?!|^seriously\?|"
+    r"\b(second|third|fourth|fifth|\d+(st|nd|rd|th)) time\b|!!|\?!|\?\?|^seriously\?|"
     r"considering (alternatives|other|switching|leaving)|switch(ing)? to (another|a competitor)|"
     r"costing us|waste of|expect (a|an) (reply|response|answer|fix)|"
     r"took (long enough|ages|forever|days)|not (happy|impressed|acceptable)|nobody (cares|seems)|"
     r"disappoint|frustrat|annoy|furious|angry|terrible|awful|worst|useless|how hard can|"
-    r"what a joke|\bfinally\b",
+    r"what a joke|\bfinally\b|can'?t believe|still waiting|keeps? (breaking|crashing|failing)",
     re.IGNORECASE,
 )
 _vader = SentimentIntensityAnalyzer()
@@ -87,7 +85,7 @@ def sentence_feeling(sentence: str) -> float:
 
 def read_tone(text: str) -> tuple[str, float]:
     """The label and a score from -1 to 1 of the feeling in what the customer wrote."""
-    kept = felt(text)
+    kept = felt(text.replace("\u2019", "'"))  # "can’t" as VADER spells it
     strongest = max((sentence_feeling(s) for s in kept), key=abs, default=0.0)
     if any(COMPLAINT.search(s) for s in kept):
         strongest = min(strongest, -FEELING)
