@@ -67,10 +67,12 @@ def classify_sub_topics(payload: dict[str, Any]) -> dict[str, Any]:
     return _label_each(payload, "sub_topics", "sub_topic", "General")
 
 
-def _leaning(counts: Counter, total: int) -> str:
+def _leaning(counts: Counter) -> str:
     """How a topic's conversations feel, in words: the majority, and which way the rest lean."""
     negative, positive = counts["negative"], counts["positive"]
-    majority = next((m for m in ("negative", "neutral", "positive") if counts[m] * 2 > total), None)
+    majority = next(
+        (m for m in ("negative", "neutral", "positive") if counts[m] * 2 > counts.total()), None
+    )
     if majority in ("negative", "positive"):
         return f"mostly {majority}"
     mood = "mostly neutral" if majority else "mixed"
@@ -79,19 +81,22 @@ def _leaning(counts: Counter, total: int) -> str:
     return f"{mood}, leaning {'negative' if negative > positive else 'positive'}"
 
 
+def _sentiment_summary(topic: str, counts: Counter) -> str:
+    if not counts.total():
+        return f"{topic}: no conversations."
+    return (
+        f"{topic}: {_leaning(counts)} ({counts['positive']} positive, "
+        f"{counts['neutral']} neutral, {counts['negative']} negative of {counts.total()})."
+    )
+
+
 def read_sentiment(payload: dict[str, Any]) -> dict[str, Any]:
     scores = []
     for conversation in payload["conversations"]:
         tone, score = read_tone(conversation["text"])
         scores.append({"id": conversation["id"], "label": tone, "score": score})
-    if not scores:
-        return {"scores": [], "summary": f"{payload['topic']}: no conversations."}
     counts = Counter(score["label"] for score in scores)
-    summary = (
-        f"{payload['topic']}: {_leaning(counts, len(scores))} ({counts['positive']} positive, "
-        f"{counts['neutral']} neutral, {counts['negative']} negative of {len(scores)})."
-    )
-    return {"scores": scores, "summary": summary}
+    return {"scores": scores, "summary": _sentiment_summary(payload["topic"], counts)}
 
 
 @dataclass
