@@ -108,7 +108,7 @@ def submit_per_topic(
     return (
         sub_topic_detection.submit(taxonomy=taxonomy, **per_topic),
         topic_sentiment.submit(**per_topic),
-        example_quotes.submit(**per_topic),
+        example_quotes.submit(taxonomy=taxonomy, **per_topic),
     )
 
 

@@ -47,9 +47,13 @@ def sentiment_for_topic(topic: str, conversations: list[dict], llm: LLMSettings)
 def topic_sentiment(
     topics: Topics, conversations: list[Conversation], llm: LLMSettings, concurrency: int = 5
 ) -> Sentiment:
-    """Run `sentiment_for_topic` for every topic, `concurrency` at a time."""
+    """Run `sentiment_for_topic` for every topic, `concurrency` at a time.
+
+    Each conversation is read from the customer's first message: there they say how they
+    feel about what they wrote in about; later messages mostly answer the agent (thanks).
+    """
     parameters = {
         name: {"conversations": texts, "llm": llm}
-        for name, texts in topic_texts(topics, conversations).items()
+        for name, texts in topic_texts(topics, conversations, opening_only=True).items()
     }
     return Sentiment(topics=run_per_topic(sentiment_for_topic, parameters, concurrency))

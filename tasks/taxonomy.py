@@ -19,6 +19,12 @@ class TopicDefinition(BaseModel):
     keywords: list[str]
     sub_topics: list[SubTopicDefinition] = []
 
+    @property
+    def terms(self) -> list[str]:
+        """The topic's keywords and its sub-topics', each once: what its conversations name."""
+        words = self.keywords + [k for sub in self.sub_topics for k in sub.keywords]
+        return list(dict.fromkeys(words))
+
 
 class Taxonomy(BaseModel):
     """Topics with the keywords that identify them."""

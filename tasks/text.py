@@ -25,15 +25,20 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
 
 
-def keyword_hits(text: str, keywords: Iterable[str]) -> int:
-    """How many of the keywords (words or phrases) occur as whole words in the text."""
+def keywords_found(text: str, keywords: Iterable[str]) -> list[str]:
+    """The keywords (words or phrases) that occur as whole words in the text."""
     lowered = text.lower()
     # The substring test is cheap and rules out most keywords before the regex runs.
-    return sum(
-        1
+    return [
+        keyword
         for keyword in keywords
         if keyword.lower() in lowered and _phrase_pattern(keyword).search(lowered)
-    )
+    ]
+
+
+def keyword_hits(text: str, keywords: Iterable[str]) -> int:
+    """How many of the keywords (words or phrases) occur as whole words in the text."""
+    return len(keywords_found(text, keywords))
 
 
 def estimate_tokens(text: str) -> int:

@@ -1,53 +1,58 @@
-"""Agent 7, example quotes: the customers' own words, copied exactly."""
+"""Agent 7, example quotes: the customers' own words about the topic, copied exactly."""
 
 from tasks.models import Quote
 from tasks.quotes import quotes_for_topic
+from tasks.taxonomy import load_taxonomy
 from tests.agents.builders import LOCAL
 
-ANGRY = "Hi Dana, the invoice page is broken and I am furious. Fix it."
-HAPPY = "Your new billing dashboard is absolutely wonderful and fast! Thanks!"
-ASKING = "Where can I download the receipt for May? Ok."
-FURIOUS = "This is the worst, most horrible billing experience ever. Bye."
+BILLING = load_taxonomy().topic("Billing").terms
+REFUND = "Hi Dana, I am furious and fed up. Can I get a refund for the unused seats?"
+INVOICE = "@TasklaneHQ Where can I download the invoice for May? Ok."
+DOUBLE = "This is the worst, most horrible experience ever! We were charged twice in March."
+PRAISE = "Your product is absolutely wonderful, we love it to bits! Thanks!"
 
 
 def texts(*bodies: str) -> list[dict]:
     return [{"id": f"q{i}", "text": body} for i, body in enumerate(bodies, start=1)]
 
 
-def test_each_conversations_strongest_sentence_verbatim_most_negative_first():
-    found = quotes_for_topic.fn("Billing", texts(ANGRY, HAPPY, ASKING), LOCAL)
-    # The greeting is left out, short sentences and thanks are not quotes.
-    assert found.quotes == [
+def test_quotes_say_what_the_topic_is_about_not_how_strongly():
+    found = quotes_for_topic.fn("Billing", texts(REFUND, INVOICE, DOUBLE, PRAISE), BILLING, LOCAL)
+    # The angriest and the warmest sentences name no billing term: none is a quote. The
+    # greeting and the @mention are left out; the tone is the quote's own.
+    assert sorted(found.quotes, key=lambda q: q.conversation_id) == [
         Quote(
             conversation_id="q1",
-            text="the invoice page is broken and I am furious.",
-            sentiment="negative",
-        ),
-        Quote(
-            conversation_id="q3",
-            text="Where can I download the receipt for May?",
+            text="Can I get a refund for the unused seats?",
             sentiment="neutral",
         ),
         Quote(
             conversation_id="q2",
-            text="Your new billing dashboard is absolutely wonderful and fast!",
-            sentiment="positive",
+            text="Where can I download the invoice for May?",
+            sentiment="neutral",
         ),
+        Quote(conversation_id="q3", text="We were charged twice in March.", sentiment="neutral"),
     ]
-    bodies = {t["id"]: t["text"] for t in texts(ANGRY, HAPPY, ASKING)}
-    assert all(q.text in bodies[q.conversation_id] for q in found.quotes)
 
 
-def test_with_more_than_three_the_two_most_negative_and_the_most_positive():
-    found = quotes_for_topic.fn("Billing", texts(ANGRY, HAPPY, ASKING, FURIOUS), LOCAL)
-    assert [q.sentiment for q in found.quotes] == ["negative", "negative", "positive"]
-    assert {q.conversation_id for q in found.quotes[:2]} == {"q1", "q4"}
-    assert found.quotes[2].conversation_id == "q2"
+def test_the_most_shared_theme_comes_first_then_other_themes():
+    refunds = [f"Please refund the {n} seats we never used last month." for n in (3, 5)]
+    found = quotes_for_topic.fn("Billing", texts(INVOICE, *refunds), BILLING, LOCAL)
+    # Two conversations ask for a refund, one about an invoice: the refund first, then the
+    # invoice, then the second refund (nothing new is left to show).
+    assert [q.conversation_id for q in found.quotes] == ["q2", "q1", "q3"]
+
+
+def test_a_topic_without_terms_gets_no_quotes():
+    found = quotes_for_topic.fn(
+        "Other", texts("Do you send out stickers for our office?"), [], LOCAL
+    )
+    assert found.quotes == []
 
 
 def test_a_long_sentence_is_cut_and_still_counts_as_verbatim():
     long = "The invoice export is terribly broken " + "and again " * 30 + "today."
-    found = quotes_for_topic.fn("Billing", texts(long), LOCAL)
+    found = quotes_for_topic.fn("Billing", texts(long), BILLING, LOCAL)
     (quote,) = found.quotes
     assert quote.text.endswith("…") and len(quote.text) <= 221
     assert quote.text.rstrip("…") == long[: len(quote.text) - 1]

@@ -19,7 +19,9 @@ def test_labels_counted_and_summarised():
         ("neutral", 1, 25.0),
         ("positive", 1, 25.0),
     ]
-    assert found.summary == "Billing: mostly negative (1 positive, 1 neutral, 2 negative of 4)."
+    # Two of four is no majority; the rest lean negative.
+    summary = "Billing: mixed, leaning negative (1 positive, 1 neutral, 2 negative of 4)."
+    assert found.summary == summary
     assert found.mean_score < 0  # two strongly negative, one zero, one positive
 
 
