@@ -29,6 +29,9 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0, description="one HTTP request")
     max_attempts: int = Field(default=5, ge=1, description="per call, on 429, 5xx and timeouts")
     backoff_s: float = Field(default=1.0, ge=0, description="first retry delay; doubles each time")
+    # None: the model's published limits (tasks.llm.limits), or a small default if unknown.
+    context_window: int | None = Field(default=None, ge=256, description="tokens in + out")
+    max_output_tokens: int | None = Field(default=None, ge=16, description="tokens one reply")
 
 
 @dataclass(frozen=True)
