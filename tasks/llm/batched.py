@@ -28,6 +28,8 @@ LEARNED_MARGIN = 0.9
 # An answer may run this much longer than estimated, plus a few tokens of framing.
 ANSWER_MARGIN = 1.25
 ANSWER_SLACK = 64
+# The answer may take at most this fraction (1/4) of the context.
+ANSWER_SHARE = 4
 # A reasoning model thinks before it answers, within the same output cap.
 REASONING_MIN = 4096
 # Text shorter than this is not cut further: the request is too large for other reasons.
@@ -63,10 +65,12 @@ def reasoning_room(limits: ModelLimits, answer_tokens: int) -> int:
 
 
 def answer_budget(limits: ModelLimits) -> int:
-    """The longest answer one request may expect, leaving a reasoning model its room."""
+    """The longest answer one request may expect: within the output cap, leaving a
+    reasoning model its room, and at most a quarter of the context, the rest for the prompt."""
+    output = limits.output
     if limits.reasoning:
-        return max(1, (limits.output - REASONING_MIN) // 2)
-    return limits.output
+        output = (output - REASONING_MIN) // 2
+    return max(1, min(output, limits.context // ANSWER_SHARE))
 
 
 @dataclass(frozen=True)
@@ -138,3 +142,9 @@ def warn(message: str) -> None:
         get_run_logger().warning(message)
     except MissingContextError:
         log.warning(message)
+
+
+def answer_chars(items: list[dict[str, Any]], **fields: Any) -> int:
+    """Characters of the longest answer to one item: its id and `fields`, as JSON in a list."""
+    longest_id = max((str(item["id"]) for item in items), key=len, default="")
+    return len(json.dumps({"id": longest_id, **fields}, ensure_ascii=False)) + 2

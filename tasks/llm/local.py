@@ -70,12 +70,20 @@ def read_sentiment(payload: dict[str, Any]) -> dict[str, Any]:
             {"id": conversation["id"], "label": sentiment_label(compound), "score": compound}
         )
     counts = Counter(score["label"] for score in scores)
+    return {"scores": scores, "summary": _sentiment_summary(payload["topic"], counts)}
+
+
+def _sentiment_summary(topic: str, counts: Counter) -> str:
     mood = max(("negative", "neutral", "positive"), key=lambda label: counts[label])
-    summary = (
-        f"{payload['topic']}: mostly {mood} ({counts['positive']} positive, "
-        f"{counts['neutral']} neutral, {counts['negative']} negative of {len(scores)})."
+    return (
+        f"{topic}: mostly {mood} ({counts['positive']} positive, "
+        f"{counts['neutral']} neutral, {counts['negative']} negative of {counts.total()})."
     )
-    return {"scores": scores, "summary": summary}
+
+
+def summarise_sentiment(payload: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a topic read in several batches: as if read in one."""
+    return {"summary": _sentiment_summary(payload["topic"], Counter(payload["counts"]))}
 
 
 def select_quotes(payload: dict[str, Any]) -> dict[str, Any]:
@@ -120,6 +128,7 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "classify_topics": classify_topics,
     "classify_sub_topics": classify_sub_topics,
     "read_sentiment": read_sentiment,
+    "summarise_sentiment": summarise_sentiment,
     "select_quotes": select_quotes,
     "write_insights": write_insights,
     "write_summary": write_summary,
