@@ -77,11 +77,13 @@ def test_dated_snapshots_take_their_familys_limits():
     assert model_limits(LLMSettings(model="gpt-5-mini")).output == 128_000
 
 
-def test_an_unknown_model_gets_the_default_and_the_log_says_so_once(caplog):
-    with caplog.at_level(logging.WARNING, logger="voc.llm"):
-        first = model_limits(LLMSettings(model="my-own-llama"))
-        model_limits(LLMSettings(model="my-own-llama"))
-    assert first == DEFAULT_LIMITS
+def test_an_unknown_model_gets_the_default_and_the_log_says_so_once(monkeypatch, caplog):
+    assert model_limits(LLMSettings(model="my-own-llama")) == DEFAULT_LIMITS
+    with FakeOpenAI() as server, caplog.at_level(logging.WARNING, logger="voc.llm"):
+        client = openai(server, monkeypatch, model="my-own-llama")
+        client.complete_batches(labelling(conversations(5)))
+        client.complete_batches(labelling(conversations(5)))
+    assert len(server.requests) == 2
     (record,) = [r for r in caplog.records if "my-own-llama" in r.getMessage()]
     assert "assuming a 8,192-token context and 2,048-token replies" in record.getMessage()
 

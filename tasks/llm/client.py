@@ -43,7 +43,7 @@ from tasks.llm.estimate import (
     TokenRatio,
     request_chars,
 )
-from tasks.llm.limits import ModelLimits, model_limits
+from tasks.llm.limits import ModelLimits, model_limits, warn_if_assumed
 from tasks.llm.types import (
     LOCAL_MODEL,
     NO_USAGE,
@@ -211,6 +211,7 @@ class LLMClient:
     def _sized(self, request: LLMRequest[Output]) -> LLMRequest[Output]:
         """The request with its output cap: its answer, room to reason, within the model's."""
         limits = self.sizer.limits
+        warn_if_assumed(self.model, limits)
         answer = min(request.max_output_tokens, limits.output)
         cap = min(limits.output, answer + reasoning_room(limits, answer))
         return (

@@ -27,6 +27,7 @@ class ModelLimits:
     context: int
     output: int
     reasoning: bool = False
+    assumed: bool = False  # not the model's own: the default for a model the table lacks
 
 
 # Longest prefix wins, so "gpt-4o-mini" before "gpt-4o" makes no difference here but
@@ -46,7 +47,7 @@ MODEL_LIMITS: dict[str, ModelLimits] = {
     LOCAL_MODEL: ModelLimits(128_000, 16_384),
 }
 # Small enough for most self-hosted servers (Ollama, vLLM with a short context).
-DEFAULT_LIMITS = ModelLimits(8_192, 2_048)
+DEFAULT_LIMITS = ModelLimits(8_192, 2_048, assumed=True)
 
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
@@ -60,20 +61,20 @@ def known_limits(model: str) -> ModelLimits | None:
 
 def model_limits(settings: LLMSettings) -> ModelLimits:
     """The limits of the settings' model, with the settings' overrides applied."""
-    limits = known_limits(settings.model)
-    if limits is None:
-        limits = DEFAULT_LIMITS
-        overridden = settings.context_window and settings.max_output_tokens
-        if not overridden:
-            _warn_once(settings.model)
+    limits = known_limits(settings.model) or DEFAULT_LIMITS
     if settings.context_window:
         limits = replace(limits, context=settings.context_window)
     if settings.max_output_tokens:
         limits = replace(limits, output=settings.max_output_tokens)
+    if settings.context_window and settings.max_output_tokens:
+        limits = replace(limits, assumed=False)
     return limits
 
 
-def _warn_once(model: str) -> None:
+def warn_if_assumed(model: str, limits: ModelLimits) -> None:
+    """Say once per model, when it is first used, that its limits are the default."""
+    if not limits.assumed:
+        return
     with _warned_lock:
         if model in _warned:
             return
