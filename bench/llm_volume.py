@@ -22,6 +22,7 @@ It reports, from the server's own log of requests:
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def write_week(size: int, path: Path) -> int:
 def serve(latency: float) -> None:
     """Run the realistic server until stdin closes, then print what it saw as JSON."""
     from tests.servers import tokens
-    from tests.servers.openai import FakeOpenAI, prompt_tokens
+    from tests.servers.openai import FakeOpenAI
 
     log: list[dict[str, Any]] = []
     lock = threading.Lock()
@@ -72,12 +73,13 @@ def serve(latency: float) -> None:
             body = seen.body if isinstance(seen.body, dict) else {}
             messages = body.get("messages") or [{}]
             prompt = next((m["content"] for m in messages if m.get("role") == "user"), "{}")
-            items = json.loads(prompt).get("conversations", [])
+            items = json.loads(prompt).get("conversations")
+            items = items if isinstance(items, list) else []  # write_summary's is a count
             entry = {
                 "arrived": arrived,
                 "status": reply.status,
                 "purpose": purpose_of(body),
-                "prompt_tokens": prompt_tokens(body) if reply.status == 200 else 0,
+                "prompt_tokens": reply.body["usage"]["prompt_tokens"] if reply.status == 200 else 0,
                 "items": [[str(c["id"]), tokens.count(c.get("text", ""))] for c in items],
             }
             with lock:
@@ -86,7 +88,7 @@ def serve(latency: float) -> None:
 
     server = Logged(context=128_000, output_cap=16_384).start()
     server.delay_s = latency
-    print(server.base_url, flush=True)
+    print(server.base_url, server.api_key, flush=True)
     sys.stdin.read()
     server.stop()
     stats = {
@@ -238,7 +240,7 @@ def main() -> None:
             command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         try:
-            base_url = server.stdout.readline().strip()
+            base_url, os.environ["OPENAI_API_KEY"] = server.stdout.readline().split()
             run = run_flow(source, Path(workdir), base_url)
             stats_line, _ = server.communicate("", timeout=120)
         finally:

@@ -145,8 +145,8 @@ def test_a_topics_sentiment_batches_go_out_together_within_the_limit(monkeypatch
         )
         reading = sentiment_for_topic.fn("Billing", texts, llm)
         batches = [json.loads(seen.body["messages"][-1]["content"]) for seen in server.requests]
-    sent = [c["id"] for b in batches if "conversations" in b for c in b["conversations"]]
-    assert sorted(sent) == sorted(t["id"] for t in texts)  # each conversation once
+    sent = [text for b in batches if "conversations" in b for text in b["conversations"].values()]
+    assert sorted(sent) == sorted(t["text"] for t in texts)  # each conversation once
     assert len(batches) > 3 and server.max_in_flight == 3
     assert sum(share.count for share in reading.mix) == 130 and len(reading.labels) == 130
     # The fake reads every one as its first label; the summary is written from all of them.

@@ -57,13 +57,16 @@ def labelled(replies: list[SubTopicLabels]) -> list[str]:
     return [label.id for reply in replies for label in reply.labels]
 
 
-def sent_ids(server) -> list[list[str]]:
-    """The conversation ids of each request the server answered or refused, in order."""
+def sent_ids(server, items: list[dict]) -> list[list[str]]:
+    """The ids of the conversations in each request the server answered or refused, in
+    order (the requests number them; their texts tell them apart)."""
+    by_text = {c["text"]: c["id"] for c in items}
     batches = []
     for seen in server.requests:
         messages = seen.body["messages"]
         prompt = next(m["content"] for m in messages if m["role"] == "user")
-        batches.append([c["id"] for c in json.loads(prompt).get("conversations", [])])
+        texts = json.loads(prompt).get("conversations", {}).values()
+        batches.append([by_text.get(text, text) for text in texts])
     return batches
 
 
@@ -104,7 +107,7 @@ def test_batches_fit_the_context_and_each_conversation_goes_once(monkeypatch, ca
         client = openai(server, monkeypatch, context_window=6_000, concurrency=4)
         replies = client.complete_batches(labelling(items))
     assert sorted(labelled(replies)) == [c["id"] for c in items]
-    batches = sent_ids(server)
+    batches = sent_ids(server, items)
     assert sorted(i for b in batches for i in b) == [c["id"] for c in items]
     assert len(batches) > 4 and server.refused_for_context == server.cut == 0
     for seen, usage in zip(server.requests, server.usages, strict=True):
@@ -154,7 +157,7 @@ def test_a_cut_reply_splits_the_batch_and_each_half_is_a_call(monkeypatch, calls
     assert server.cut >= 1 and len(server.requests) >= 3
     assert "reply cut at its output cap (finish_reason length)" in calls[0].error
     assert calls[0].usage.output_tokens == finishes[0] > 0  # the cut reply's tokens are kept
-    first, *halves = sent_ids(server)
+    first, *halves = sent_ids(server, items)
     assert first == [c["id"] for c in items]
     assert halves[0] == first[:20]  # split in two (and again, while still cut)
     assert len([c for c in calls if not c.error]) == len(replies)
@@ -184,8 +187,9 @@ def test_one_conversation_over_the_context_is_cut_with_a_warning(monkeypatch, ca
         client = openai(server, monkeypatch, context_window=3_000)
         replies = client.complete_batches(labelling([huge]))
     assert labelled(replies) == ["big"]
-    sent = json.loads(server.requests[-1].body["messages"][1]["content"])["conversations"][0]
-    assert len(sent["text"]) < len(huge["text"]) and huge["text"].startswith(sent["text"])
+    sent = json.loads(server.requests[-1].body["messages"][1]["content"])["conversations"]
+    assert list(sent) == ["1"]  # numbered in the request, "big" again in the answer
+    assert len(sent["1"]) < len(huge["text"]) and huge["text"].startswith(sent["1"])
     (warning,) = [r.getMessage() for r in caplog.records if "too large" in r.getMessage()]
     assert "item big is too large for one request" in warning and "42,000" in warning
 

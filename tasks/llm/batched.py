@@ -53,10 +53,41 @@ class Batched(Generic[Output]):
     answer_chars: int = 0
     key: str = "conversations"
 
-    def of(self, items: list[dict[str, Any]], answer_tokens: int) -> LLMRequest[Output]:
-        """The request for one batch of items, expecting an answer of `answer_tokens`."""
-        payload = {**self.request.payload, self.key: items}
-        return replace(self.request, payload=payload, max_output_tokens=answer_tokens)
+    def of(
+        self, items: list[dict[str, Any]], answer_tokens: int
+    ) -> tuple[LLMRequest[Output], dict[str, str]]:
+        """The request for one batch of items, expecting an answer of `answer_tokens`, and
+        what each item's number stands for.
+
+        The items go numbered 1, 2, 3, ... in place of their ids: a conversation id of
+        twelve digits is four tokens in the prompt and four again in each label.
+        """
+        numbered = [{**item, "id": str(n)} for n, item in enumerate(items, 1)]
+        payload = {**self.request.payload, self.key: numbered}
+        ids = {str(n): str(item["id"]) for n, item in enumerate(items, 1)}
+        return replace(self.request, payload=payload, max_output_tokens=answer_tokens), ids
+
+
+# The fields of an answer that name the item they are about.
+ID_FIELDS = ("id", "conversation_id")
+
+
+def restore(output: Output, ids: dict[str, str]) -> Output:
+    """The answer with each item's number turned back into the id it stands for."""
+
+    def back(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: ids.get(value, value)
+                if key in ID_FIELDS and isinstance(value, str)
+                else back(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [back(item) for item in node]
+        return node
+
+    return type(output).model_validate(back(output.model_dump()))
 
 
 def reasoning_room(limits: ModelLimits, answer_tokens: int) -> int:
@@ -94,7 +125,7 @@ class Sizer:
 
     def weights(self, job: Batched) -> list[float]:
         """Each item's share of what one request holds: 1 is a full request."""
-        prompt_left = self.prompt_budget() - self.prompt.tokens(request_chars(job.of([], 0)))
+        prompt_left = self.prompt_budget() - self.prompt.tokens(request_chars(job.of([], 0)[0]))
         fixed = self.answer_tokens(job, 0)
         answer_left = answer_budget(self.limits) - fixed
         per_answer = self.answer.tokens(job.answer_chars) * ANSWER_MARGIN / max(1, answer_left)
@@ -145,6 +176,6 @@ def warn(message: str) -> None:
 
 
 def answer_chars(items: list[dict[str, Any]], **fields: Any) -> int:
-    """Characters of the longest answer to one item: its id and `fields`, as JSON in a list."""
-    longest_id = max((str(item["id"]) for item in items), key=len, default="")
-    return len(json.dumps({"id": longest_id, **fields}, ensure_ascii=False)) + 2
+    """Characters of the longest answer to one item: its number and `fields`, as JSON."""
+    longest_number = "9" * len(str(len(items)))
+    return len(json.dumps({"id": longest_number, **fields}, ensure_ascii=False)) + 2

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from tasks.llm.batched import Batched, Sizer, reasoning_room, shortened
+from tasks.llm.batched import Batched, Sizer, reasoning_room, restore, shortened
 from tasks.llm.errors import (
     LLMOutputError,
     MalformedReply,
@@ -157,9 +157,9 @@ class LLMClient:
 
     def _complete_fitting(self, job: Batched[Output], items: list[dict[str, Any]]) -> list[Output]:
         """The batch's reply, or the replies of its halves if the model found it too large."""
-        request = job.of(items, self.sizer.answer_tokens(job, len(items)))
+        request, ids = job.of(items, self.sizer.answer_tokens(job, len(items)))
         try:
-            return [self._complete(request)]
+            return [restore(self._complete(request), ids)]
         except TooLarge:
             if len(items) == 1:
                 cut = shortened(job, items[0])

@@ -34,6 +34,16 @@ class LLMSettings(BaseModel):
     max_output_tokens: int | None = Field(default=None, ge=16, description="tokens one reply")
 
 
+def _by_id(value: Any) -> Any:
+    """`[{id, text}, ...]` with distinct ids as `{id: text, ...}`; anything else as it is."""
+    if not isinstance(value, list) or not value:
+        return value
+    if not all(isinstance(item, dict) and item.keys() == {"id", "text"} for item in value):
+        return value
+    texts = {str(item["id"]): item["text"] for item in value}
+    return texts if len(texts) == len(value) else value
+
+
 @dataclass(frozen=True)
 class LLMRequest(Generic[Output]):
     """One structured-output request: `purpose` names the job, `payload` is its data.
@@ -50,8 +60,14 @@ class LLMRequest(Generic[Output]):
     feedback: tuple[str, str] | None = None
 
     def prompt(self) -> str:
-        """The user message a chat model receives: the payload as JSON."""
-        return json.dumps(self.payload, ensure_ascii=False, default=str)
+        """The user message a chat model receives: the payload as compact JSON.
+
+        A list of `{id, text}` items (conversations) is written as one object from id to
+        text: the same, without the field names repeated for each item, which for short
+        conversations cost a quarter of their own tokens again.
+        """
+        payload = {key: _by_id(value) for key, value in self.payload.items()}
+        return json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
 
     def messages(self) -> list[dict[str, str]]:
         """The conversation to send: the prompt, then any rejected reply and the correction."""

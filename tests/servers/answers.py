@@ -12,7 +12,11 @@ from typing import Any
 
 
 def _conversations(prompt: dict) -> list[dict]:
-    return [c for c in prompt.get("conversations", []) if isinstance(c, dict)]
+    """The prompt's conversations, a list of `{id, text}` or one object from id to text."""
+    found = prompt.get("conversations", [])
+    if isinstance(found, dict):
+        return [{"id": cid, "text": text} for cid, text in found.items()]
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def _string(name: str, prompt: dict, item: dict | None) -> str:

@@ -79,12 +79,13 @@ class FakeOpenAI(FakeServer):
             message = f"Incorrect API key provided: {given[:3]}***{given[-4:]}."
             error = {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
             return Reply(401, {"error": error})
-        return self.over_limits(seen.body) or Reply(200, self.completion(seen.body))
+        prompt = prompt_tokens(seen.body)  # counted once: a long prompt takes a while
+        return self.over_limits(seen.body, prompt) or Reply(200, self.completion(seen.body, prompt))
 
     def requested_cap(self, body: dict[str, Any]) -> int:
         return body.get("max_completion_tokens") or body.get("max_tokens") or self.output_cap
 
-    def over_limits(self, body: dict[str, Any]) -> Reply | None:
+    def over_limits(self, body: dict[str, Any], prompt: int) -> Reply | None:
         """OpenAI's 400 for an output cap above the model's, or a request past its context."""
         cap = self.requested_cap(body)
         if cap > self.output_cap:
@@ -94,7 +95,6 @@ class FakeOpenAI(FakeServer):
                 "max_tokens",
                 None,
             )
-        prompt = prompt_tokens(body)
         if prompt + cap > self.context:
             with self._lock:
                 self.refused_for_context += 1
@@ -107,19 +107,18 @@ class FakeOpenAI(FakeServer):
             )
         return None
 
-    def completion(self, body: dict[str, Any]) -> dict[str, Any]:
+    def completion(self, body: dict[str, Any], prompt_count: int) -> dict[str, Any]:
         schema = body["response_format"]["json_schema"]["schema"]
         prompt = next(m["content"] for m in body["messages"] if m["role"] == "user")
         content = self.contents.popleft() if self.contents else answer(schema, prompt)
-        prompt_count = prompt_tokens(body)
         cached = (prompt_count // 2) // 128 * 128 if prompt_count >= 1024 else 0
         room = self.requested_cap(body) - self.reasoning_tokens
-        finish = "stop"
-        if tokens(content) > room:
-            content, finish = tokenizer.cut(content, max(0, room)), "length"
+        finish, answer_tokens = "stop", tokens(content)
+        if answer_tokens > room:
+            content, finish, answer_tokens = tokenizer.cut(content, max(0, room)), "length", room
             with self._lock:
                 self.cut += 1
-        completion_tokens = min(tokens(content), max(0, room)) + self.reasoning_tokens
+        completion_tokens = max(0, answer_tokens) + self.reasoning_tokens
         usage = {
             "prompt_tokens": prompt_count,
             "completion_tokens": completion_tokens,
