@@ -16,8 +16,9 @@ It reports, from the server's own log of requests:
 - conversations labelled with a sub-topic, from the run's `results.json`;
 - the LLM phase (first topic request to the last reply of the per-topic agents):
   its wall time against the ideal, calls x latency / 8;
-- per agent, prompt tokens sent against the tokens of the conversation texts it was
-  given (each conversation counted once), and conversations sent to it twice.
+- per agent, the conversations it has, the texts it sent (more: some sent twice, or
+  for quotes the candidates of the final pick), and the prompt tokens sent against
+  the tokens of those texts.
 """
 
 import argparse
@@ -73,14 +74,15 @@ def serve(latency: float) -> None:
             body = seen.body if isinstance(seen.body, dict) else {}
             messages = body.get("messages") or [{}]
             prompt = next((m["content"] for m in messages if m.get("role") == "user"), "{}")
+            # One object from (numbered) id to text; write_summary's is a count.
             items = json.loads(prompt).get("conversations")
-            items = items if isinstance(items, list) else []  # write_summary's is a count
+            items = items if isinstance(items, dict) else {}
             entry = {
                 "arrived": arrived,
                 "status": reply.status,
                 "purpose": purpose_of(body),
                 "prompt_tokens": reply.body["usage"]["prompt_tokens"] if reply.status == 200 else 0,
-                "items": [[str(c["id"]), tokens.count(c.get("text", ""))] for c in items],
+                "items": [tokens.count(text) for text in items.values()],
             }
             with lock:
                 log.append(entry)
@@ -150,7 +152,12 @@ def run_flow(source: Path, out: Path, base_url: str) -> dict[str, Any]:
     result = state.result()
     results = json.loads((result.output.directory / "results.json").read_text())
     labelled = sum(len(t["labels"]) for t in results["sub_topic_detection"]["topics"])
-    return {"wall_s": wall, "analysed": result.summary.conversations, "labelled": labelled}
+    return {
+        "wall_s": wall,
+        "analysed": result.summary.conversations,
+        "labelled": labelled,
+        "by_llm": results["topic_detection"]["by_llm"],
+    }
 
 
 def phase(log: list[dict[str, Any]], latency: float) -> dict[str, Any]:
@@ -163,23 +170,17 @@ def phase(log: list[dict[str, Any]], latency: float) -> dict[str, Any]:
     return {"calls": len(calls), "wall_s": end - begin, "ideal_s": ideal}
 
 
-def tokens_by_agent(log: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per purpose: prompt tokens sent, tokens of the conversations given, repeats."""
-    found: dict[str, dict[str, int]] = defaultdict(Counter)
-    seen: dict[str, set[str]] = defaultdict(set)
+def tokens_by_agent(log: list[dict[str, Any]]) -> dict[str, Counter]:
+    """Per purpose: calls, prompt tokens sent, texts sent and their own tokens."""
+    found: dict[str, Counter] = defaultdict(Counter)
     for entry in log:
         if entry["status"] != 200 or entry["purpose"] not in PHASE:
             continue
         row = found[entry["purpose"]]
-        row["sent"] += entry["prompt_tokens"]
         row["calls"] += 1
-        for conversation_id, count in entry["items"]:
-            if conversation_id in seen[entry["purpose"]]:
-                row["repeats"] += 1
-                continue
-            seen[entry["purpose"]].add(conversation_id)
-            row["conversations"] += 1
-            row["own"] += count
+        row["sent"] += entry["prompt_tokens"]
+        row["texts"] += len(entry["items"])
+        row["own"] += sum(entry["items"])
     return found
 
 
@@ -197,9 +198,10 @@ def report(run: dict[str, Any], stats: dict[str, Any], latency: float, entries: 
         f"{timing['calls']} x {latency} s / {SLOTS} = {timing['ideal_s']:.2f} s; "
         f"x{timing['wall_s'] / timing['ideal_s']:.2f}"
     )
+    given = {purpose: run["analysed"] for purpose in PHASE} | {"classify_topics": run["by_llm"]}
     print(
-        "| agent (purpose) | calls | conversations | their tokens | prompt tokens sent | "
-        "ratio | sent twice |"
+        "| agent (purpose) | calls | conversations it has | texts sent | their tokens | "
+        "prompt tokens sent | ratio |"
     )
     print("|---|---|---|---|---|---|---|")
     total_sent = total_own = 0
@@ -209,10 +211,10 @@ def report(run: dict[str, Any], stats: dict[str, Any], latency: float, entries: 
         total_own += row["own"]
         ratio = row["sent"] / row["own"] if row["own"] else 0
         print(
-            f"| {purpose} | {row['calls']} | {row['conversations']:,} | {row['own']:,} | "
-            f"{row['sent']:,} | x{ratio:.3f} | {row['repeats']} |"
+            f"| {purpose} | {row['calls']} | {given[purpose]:,} | {row['texts']:,} | "
+            f"{row['own']:,} | {row['sent']:,} | x{ratio:.3f} |"
         )
-    print(f"| all four | | | {total_own:,} | {total_sent:,} | x{total_sent / total_own:.3f} | |")
+    print(f"| all four | | | | {total_own:,} | {total_sent:,} | x{total_sent / total_own:.3f} |")
 
 
 def main() -> None:
