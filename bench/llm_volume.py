@@ -82,7 +82,7 @@ def serve(latency: float) -> None:
                 "status": reply.status,
                 "purpose": purpose_of(body),
                 "prompt_tokens": reply.body["usage"]["prompt_tokens"] if reply.status == 200 else 0,
-                "items": [tokens.count(text) for text in items.values()],
+                "items": list(items.values()),  # counted once the run is over
             }
             with lock:
                 log.append(entry)
@@ -93,6 +93,8 @@ def serve(latency: float) -> None:
     print(server.base_url, server.api_key, flush=True)
     sys.stdin.read()
     server.stop()
+    for entry in log:
+        entry["items"] = [tokens.count(text) for text in entry["items"]]
     stats = {
         "refused_for_context": server.refused_for_context,
         "cut": server.cut,
@@ -222,6 +224,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--keep", type=Path, help="write the week's JSONL here and keep it")
+    parser.add_argument("--log", type=Path, help="write the server's log of requests here")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -248,6 +251,8 @@ def main() -> None:
         finally:
             if server.poll() is None:
                 server.kill()
+        if args.log:
+            args.log.write_text(stats_line)
         report(run, json.loads(stats_line), args.latency, entries)
 
 

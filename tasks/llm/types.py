@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,6 +67,11 @@ class LLMRequest(Generic[Output]):
         text: the same, without the field names repeated for each item, which for short
         conversations cost a quarter of their own tokens again.
         """
+        return self._prompt
+
+    @cached_property
+    def _prompt(self) -> str:
+        # Read for the request body, the budget and the token estimate: written once.
         payload = {key: _by_id(value) for key, value in self.payload.items()}
         return json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
 
