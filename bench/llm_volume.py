@@ -162,14 +162,14 @@ def run_flow(source: Path, out: Path, base_url: str) -> dict[str, Any]:
     }
 
 
-def phase(log: list[dict[str, Any]], latency: float) -> dict[str, Any]:
-    """The LLM phase: from the first topic request to the last per-topic reply."""
+def window(log: list[dict[str, Any]], purposes: tuple[str, ...], latency: float) -> dict:
+    """From the first request for `purposes` to the last one's reply: its wall time, and
+    the ideal for every call made in it, calls x latency / slots."""
     answered = sorted((e for e in log if e["status"] == 200), key=lambda e: e["arrived"])
-    ours = [e for e in answered if e["purpose"] in PHASE_ALL]
+    ours = [e for e in answered if e["purpose"] in purposes]
     begin, end = ours[0]["arrived"], ours[-1]["arrived"] + latency
     calls = [e for e in log if begin <= e["arrived"] <= end]
-    ideal = len(calls) * latency / SLOTS
-    return {"calls": len(calls), "wall_s": end - begin, "ideal_s": ideal}
+    return {"calls": len(calls), "wall_s": end - begin, "ideal_s": len(calls) * latency / SLOTS}
 
 
 def tokens_by_agent(log: list[dict[str, Any]]) -> dict[str, Counter]:
@@ -187,7 +187,15 @@ def tokens_by_agent(log: list[dict[str, Any]]) -> dict[str, Counter]:
 
 
 def report(run: dict[str, Any], stats: dict[str, Any], latency: float, entries: int) -> None:
-    timing = phase(stats["log"], latency)
+    per_topic = PHASE_ALL[1:]
+    timings = {
+        "LLM phase (topic detection's first request to the last per-topic reply)": window(
+            stats["log"], PHASE_ALL, latency
+        ),
+        "per-topic agents alone (their first request to their last reply)": window(
+            stats["log"], per_topic, latency
+        ),
+    }
     per_agent = tokens_by_agent(stats["log"])
     print(f"file entries {entries:,}, analysed {run['analysed']:,}, run {run['wall_s']:.1f} s")
     print(
@@ -195,11 +203,12 @@ def report(run: dict[str, Any], stats: dict[str, Any], latency: float, entries: 
         f"most in flight {stats['max_in_flight']}"
     )
     print(f"labelled with a sub-topic: {run['labelled']:,} of {run['analysed']:,}")
-    print(
-        f"LLM phase: {timing['calls']} calls in {timing['wall_s']:.2f} s; ideal "
-        f"{timing['calls']} x {latency} s / {SLOTS} = {timing['ideal_s']:.2f} s; "
-        f"x{timing['wall_s'] / timing['ideal_s']:.2f}"
-    )
+    for name, timing in timings.items():
+        print(
+            f"{name}: {timing['calls']} calls in {timing['wall_s']:.2f} s; ideal "
+            f"{timing['calls']} x {latency} s / {SLOTS} = {timing['ideal_s']:.2f} s; "
+            f"x{timing['wall_s'] / timing['ideal_s']:.2f}"
+        )
     given = {purpose: run["analysed"] for purpose in PHASE} | {"classify_topics": run["by_llm"]}
     print(
         "| agent (purpose) | calls | conversations it has | texts sent | their tokens | "
