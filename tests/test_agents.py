@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tasks.agent import StreamedInputs
 from tasks.llm import LLMSettings
 from tasks.load import SourceError, load_conversations, to_conversation
 from tasks.models import Share, Topics
@@ -151,3 +152,17 @@ def test_a_topics_sentiment_batches_go_out_together_within_the_limit(monkeypatch
     assert sum(share.count for share in reading.mix) == 130 and len(reading.labels) == 130
     # The fake reads every one as its first label; the summary is written from all of them.
     assert batches[-1]["counts"] == {"positive": 130, "neutral": 0, "negative": 0}
+
+
+def test_a_list_of_records_hashes_once_and_as_its_content():
+    def conversation_of(cid: str):
+        return to_conversation(intercom_conversation(cid, DAY, f"Invoice question {cid}"))
+
+    week = [conversation_of(str(i)) for i in range(50)]
+    policy = StreamedInputs()
+    key = policy.compute_key(None, {"conversations": week}, {})
+    assert policy.compute_key(None, {"conversations": week}, {}) == key  # kept
+    assert policy.compute_key(None, {"conversations": list(week)}, {}) == key  # same content
+    week.append(conversation_of("50"))
+    assert policy.compute_key(None, {"conversations": week}, {}) != key  # grown: hashed anew
+    assert policy.compute_key(None, {"conversations": week[1:]}, {}) != key
