@@ -162,10 +162,11 @@ class SubTopicLabels(BaseModel):
 
 
 class TopicSubTopics(BaseModel):
-    """Agent 5, one topic: its sub-topic mix."""
+    """Agent 5, one topic: its sub-topic mix, and each conversation's sub-topic."""
 
     topic: str
     mix: list[Share]
+    labels: dict[str, str] = Field(default_factory=dict)  # conversation id -> sub-topic
 
 
 class SubTopics(BaseModel):
@@ -187,13 +188,20 @@ class SentimentReading(BaseModel):
     summary: str
 
 
+class SentimentSummary(BaseModel):
+    """LLM output: one sentence on what drives a topic's sentiment, from its batches' summaries."""
+
+    summary: str
+
+
 class TopicSentiment(BaseModel):
-    """Agent 6, one topic: its sentiment mix and what drives it."""
+    """Agent 6, one topic: its sentiment mix, what drives it, and each conversation's label."""
 
     topic: str
     mix: list[Share]
     mean_score: float
     summary: str
+    labels: dict[str, str] = Field(default_factory=dict)  # conversation id -> sentiment
 
 
 class Sentiment(BaseModel):

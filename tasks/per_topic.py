@@ -1,5 +1,6 @@
 """Run one task per topic, a bounded number at a time, from inside an agent."""
 
+from collections.abc import Callable
 from typing import Any
 
 from prefect import Task
@@ -47,3 +48,22 @@ def run_per_topic(child: Task, parameters: dict[str, dict[str, Any]], limit: int
             for topic, params in parameters.items()
         ]
         return [future.result() for future in futures]
+
+
+def for_each_topic(
+    child: Task,
+    topics: Topics,
+    conversations: list[Conversation],
+    limit: int,
+    *,
+    opening_only: bool = False,
+    of_topic: Callable[[str], dict[str, Any]] = lambda name: {},
+    **shared: Any,
+) -> list[Any]:
+    """`child(topic=name, conversations=its texts, **of_topic(name), **shared)` for every
+    topic of the mix, `limit` at a time; the results in the mix's order."""
+    parameters = {
+        name: {"conversations": texts, **of_topic(name), **shared}
+        for name, texts in topic_texts(topics, conversations, opening_only).items()
+    }
+    return run_per_topic(child, parameters, limit)

@@ -34,6 +34,11 @@ class Taxonomy(BaseModel):
     def topic(self, name: str) -> TopicDefinition | None:
         return next((t for t in self.topics if t.name == name), None)
 
+    def terms_of(self, name: str) -> list[str]:
+        """A topic's terms; none for a topic the taxonomy lacks (Other)."""
+        definition = self.topic(name)
+        return definition.terms if definition else []
+
 
 def load_taxonomy(path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
     """Read and check the taxonomy file."""

@@ -3,15 +3,15 @@
 from collections import Counter
 
 from tasks.agent import agent
-from tasks.llm import LLMRequest, LLMSettings, llm_client
-from tasks.llm.batches import split
+from tasks.llm import Batched, LLMRequest, LLMSettings, answer_chars, llm_client
 from tasks.models import Conversation, TopicLabels, Topics
 from tasks.percent import shares
 from tasks.taxonomy import Taxonomy
 from tasks.text import keyword_hits
 
 OTHER = "Other"
-BATCH = 25
+# The answer's fixed part: `{"labels": []}`.
+FRAME_TOKENS = 8
 INSTRUCTIONS = (
     "You classify customer-support conversations. For each conversation, answer with the "
     "name of the one topic from `topics` it is mostly about, or 'Other' if none fits."
@@ -31,22 +31,15 @@ def classify_with_llm(
     """Ask the model about conversations the keywords left unclassified, batches at once."""
     known = {t.name for t in taxonomy.topics}
     topics = [t.model_dump(exclude={"sub_topics"}) for t in taxonomy.topics]
-    client = llm_client(llm)
     # The taxonomy comes first in every request: the same prefix each time, so cacheable.
-    requests = [
-        LLMRequest(
-            "classify_topics",
-            INSTRUCTIONS,
-            {
-                "topics": topics,
-                "conversations": [{"id": c.id, "text": c.customer_text[:1500]} for c in batch],
-            },
-            TopicLabels,
-        )
-        for batch in split(conversations, BATCH, client.concurrency)
-    ]
+    request = LLMRequest(
+        "classify_topics", INSTRUCTIONS, {"topics": topics}, TopicLabels, FRAME_TOKENS
+    )
+    items = [{"id": c.id, "text": c.customer_text[:1500]} for c in conversations]
+    longest = max([*known, OTHER], key=len)
+    job = Batched(request, items, answer_chars(items, topic=longest))
     answers: dict[str, str] = {}
-    for reply in client.complete_many(requests):
+    for reply in llm_client(llm).complete_batches(job):
         answers.update({label.id: label.topic for label in reply.labels if label.topic in known})
     return {c.id: answers.get(c.id, OTHER) for c in conversations}
 

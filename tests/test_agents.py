@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tasks.agent import StreamedInputs
 from tasks.llm import LLMSettings
 from tasks.load import SourceError, load_conversations, to_conversation
 from tasks.models import Share, Topics
@@ -135,11 +136,33 @@ def test_a_topics_sentiment_batches_go_out_together_within_the_limit(monkeypatch
     with FakeOpenAI() as server:
         monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
         server.delay_s = 0.2
+        # A small context: the topic takes several requests.
         llm = LLMSettings(
-            provider="openai", model="gpt-4o-mini", base_url=server.base_url, concurrency=3
+            provider="openai",
+            model="gpt-4o-mini",
+            base_url=server.base_url,
+            concurrency=3,
+            context_window=2000,
         )
         reading = sentiment_for_topic.fn("Billing", texts, llm)
-        batches = [seen.body["messages"][-1]["content"] for seen in server.requests]
-    assert server.max_in_flight == 3  # 4 batches of at most 40, three at once
-    assert sorted(len(json.loads(b)["conversations"]) for b in batches) == [10, 40, 40, 40]
-    assert sum(share.count for share in reading.mix) == 130
+        batches = [json.loads(seen.body["messages"][-1]["content"]) for seen in server.requests]
+    sent = [text for b in batches if "conversations" in b for text in b["conversations"].values()]
+    assert sorted(sent) == sorted(t["text"] for t in texts)  # each conversation once
+    assert len(batches) > 3 and server.max_in_flight == 3
+    assert sum(share.count for share in reading.mix) == 130 and len(reading.labels) == 130
+    # The fake reads every one as its first label; the summary is written from all of them.
+    assert batches[-1]["counts"] == {"positive": 130, "neutral": 0, "negative": 0}
+
+
+def test_a_list_of_records_hashes_once_and_as_its_content():
+    def conversation_of(cid: str):
+        return to_conversation(intercom_conversation(cid, DAY, f"Invoice question {cid}"))
+
+    week = [conversation_of(str(i)) for i in range(50)]
+    policy = StreamedInputs()
+    key = policy.compute_key(None, {"conversations": week}, {})
+    assert policy.compute_key(None, {"conversations": week}, {}) == key  # kept
+    assert policy.compute_key(None, {"conversations": list(week)}, {}) == key  # same content
+    week.append(conversation_of("50"))
+    assert policy.compute_key(None, {"conversations": week}, {}) != key  # grown: hashed anew
+    assert policy.compute_key(None, {"conversations": week[1:]}, {}) != key

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tasks.llm.batches import split
+from tasks.llm.batches import pack
 from tasks.llm.schema import strict_schema
 from tasks.models import Correlations, SentimentReading
 from tasks.services.errors import ServiceError, scrub
@@ -84,13 +84,22 @@ def test_scrub_removes_keys_and_anything_key_shaped():
 
 
 def test_batches_fill_every_round_of_concurrent_requests():
-    items = list(range(300))
-    assert [len(b) for b in split(items, 25)] == [25] * 12  # one at a time: as before
-    batches = split(items, 25, slots=8)
-    assert len(batches) == 16 and {len(b) for b in batches} <= {18, 19}
-    assert [i for b in batches for i in b] == items
-    assert len(split(items[:40], 25, slots=8)) == 2  # one round: no extra calls
-    assert split([], 25, 8) == []
+    weights = [1 / 25] * 300  # 25 items fill a request
+    sizes = [len(r) for r in pack(weights)]
+    assert sum(sizes) == 300 and len(sizes) == 12  # one at a time: as few as fit
+    batches = pack(weights, slots=8)
+    assert len(batches) == 16 and {len(r) for r in batches} <= {18, 19, 20}
+    assert [i for r in batches for i in r] == list(range(300))
+    assert len(pack(weights[:40], slots=8)) == 2  # one round: no extra calls
+    assert pack([], 8) == []
+
+
+def test_no_batch_outweighs_a_request_and_a_heavy_item_goes_alone():
+    weights = [0.3, 0.3, 0.3, 0.3, 1.7, 0.05, 0.05]
+    batches = pack(weights)
+    assert all(sum(weights[i] for i in r) <= 1 for r in batches if len(r) > 1)
+    assert range(4, 5) in batches
+    assert [i for r in batches for i in r] == list(range(7))
 
 
 def test_strict_schemas_close_every_object():

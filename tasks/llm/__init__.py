@@ -1,10 +1,12 @@
 """The LLM client the agents call, over pluggable providers."""
 
+from tasks.llm.batched import Batched, answer_chars
 from tasks.llm.client import DEFAULT_MODELS, PROVIDERS, LLMClient, llm_client
 from tasks.llm.errors import LLMOutputError
 from tasks.llm.types import LOCAL_MODEL, LLMCall, LLMRequest, LLMSettings, Usage
 
 __all__ = [
+    "Batched",
     "DEFAULT_MODELS",
     "LOCAL_MODEL",
     "PROVIDERS",
@@ -14,5 +16,6 @@ __all__ = [
     "LLMRequest",
     "LLMSettings",
     "Usage",
+    "answer_chars",
     "llm_client",
 ]

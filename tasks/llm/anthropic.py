@@ -8,7 +8,7 @@ reads and writes apart from `input_tokens`; `Usage.input_tokens` adds them back.
 import json
 from typing import Any
 
-from tasks.llm.errors import MalformedReply
+from tasks.llm.errors import ContextExceeded, MalformedReply, ReplyCut
 from tasks.llm.schema import output_schema
 from tasks.llm.types import LLMRequest, LLMSettings, Reply, Usage
 from tasks.services.credentials import ANTHROPIC, Credentials
@@ -16,6 +16,17 @@ from tasks.services.errors import ServiceError
 from tasks.services.http import ServiceClient
 
 API_VERSION = "2023-06-01"
+# The reply stopped before it was done: at `max_tokens`, or at the context window's end.
+CUT = ("max_tokens", "model_context_window_exceeded")
+
+
+def too_long(error: ServiceError) -> bool:
+    """Whether a 400 refused the prompt as past the context window ("prompt is too long:
+    215000 tokens > 200000 maximum", or input plus `max_tokens` past it)."""
+    message = str(error)
+    return error.status == 400 and (
+        "prompt is too long" in message or "exceed context limit" in message
+    )
 
 
 def request_body(request: LLMRequest, model: str) -> dict[str, Any]:
@@ -53,6 +64,9 @@ def usage_of(data: dict[str, Any]) -> Usage:
 def parse_reply(data: dict[str, Any], tool: str) -> Reply:
     """The forced tool call's input as JSON text, or `MalformedReply` if there is none."""
     usage = usage_of(data)
+    stop = data.get("stop_reason")
+    if stop in CUT:
+        raise ReplyCut(f"anthropic: reply cut (stop_reason {stop})", usage)
     content = data.get("content")
     if not isinstance(content, list):
         raise ServiceError("anthropic: reply has no content list")
@@ -60,7 +74,6 @@ def parse_reply(data: dict[str, Any], tool: str) -> Reply:
         if isinstance(block, dict) and block.get("type") == "tool_use" and block["name"] == tool:
             return Reply(text=json.dumps(block.get("input"), ensure_ascii=False), usage=usage)
     text = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
-    stop = data.get("stop_reason")
     raise MalformedReply(
         f"anthropic: no {tool} tool call in the reply (stop_reason {stop})", usage, text
     )
@@ -83,4 +96,10 @@ class AnthropicProvider:
     def send(self, request: LLMRequest, model: str) -> Reply:
         """One Messages request (the LLM client retries it)."""
         body = request_body(request, model)
-        return parse_reply(self.http.attempt("POST", "/v1/messages", body), request.output.__name__)
+        try:
+            data = self.http.attempt("POST", "/v1/messages", body)
+        except ServiceError as error:
+            if too_long(error):
+                raise ContextExceeded(str(error)) from None
+            raise
+        return parse_reply(data, request.output.__name__)

@@ -1,29 +1,35 @@
-"""Splitting a list into batches that keep every concurrent request slot busy."""
+"""Cutting a list of weighted items into batches that each fit, keeping every request slot busy."""
 
 from math import ceil
-from typing import TypeVar
 
-T = TypeVar("T")
+# Weights are sums of fractions: 25 items of 1/25 must still fill exactly one request.
+EPSILON = 1e-9
 
 
-def split(items: list[T], max_size: int, slots: int = 1) -> list[list[T]]:
-    """Batches of at most `max_size`, sizes differing by at most one.
+def pack(weights: list[float], slots: int = 1) -> list[range]:
+    """Consecutive index ranges whose weights sum to at most 1 each (an item weighing
+    more than 1 goes alone), about equal in weight.
 
     When the batches take more than one round of `slots` concurrent requests, their
     number is rounded up to fill every round: the wall time is the number of rounds
     either way, and smaller batches answer sooner. One round is never split further,
     since that would only add calls.
     """
-    if not items:
+    if not weights:
         return []
-    count = ceil(len(items) / max_size)
+    count = max(1, ceil(sum(weights) - EPSILON))
     if count > slots:
         count = ceil(count / slots) * slots
-    count = min(count, len(items))
-    size, extra = divmod(len(items), count)
-    batches, start = [], 0
-    for i in range(count):
-        end = start + size + (1 if i < extra else 0)
-        batches.append(items[start:end])
-        start = end
+    target = sum(weights) / count
+    batches, start, filled, done = [], 0, 0.0, 0.0
+    for index, weight in enumerate(weights):
+        # Cut before this item if it would overflow the batch, or if most of it lies past
+        # the end of this batch's equal share of the total.
+        past_share = done + weight / 2 > (len(batches) + 1) * target
+        if index > start and (filled + weight > 1 + EPSILON or past_share):
+            batches.append(range(start, index))
+            start, filled = index, 0.0
+        filled += weight
+        done += weight
+    batches.append(range(start, len(weights)))
     return batches

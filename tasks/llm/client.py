@@ -9,21 +9,41 @@ one policy (`tasks.services.retry`): exponential backoff and jitter, waiting at 
 what Retry-After asks; 400/401/403/404 fail at once. A reply that does not match the
 output model is not an HTTP failure: it is asked again once, here, with the
 validation error fed back to the model, then fails the agent.
+
+Requests are sized to the model (`tasks.llm.limits`): every output cap leaves a
+reasoning model room to reason, and work over many items (`complete_batches`) goes in
+batches that fit, estimated from what the provider counted for this client's earlier
+calls. A batch whose reply is cut at its cap, or whose prompt is refused as too long,
+is split in two and each half sent again.
 """
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import count
 from time import perf_counter
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from tasks.llm.errors import LLMOutputError, MalformedReply, UnknownProviderError
+from tasks.llm.batched import Batched, Sizer, reasoning_room, restore, shortened
+from tasks.llm.errors import (
+    LLMOutputError,
+    MalformedReply,
+    ReplyCut,
+    TooLarge,
+    UnknownProviderError,
+)
+from tasks.llm.estimate import (
+    ANSWER_CHARS_PER_TOKEN,
+    PROMPT_CHARS_PER_TOKEN,
+    TokenRatio,
+    request_chars,
+)
+from tasks.llm.limits import ModelLimits, model_limits, warn_if_assumed
 from tasks.llm.types import (
     LOCAL_MODEL,
     NO_USAGE,
@@ -94,11 +114,17 @@ class LLMClient:
         model: str,
         limiter: RateLimiter | None = None,
         backoff: Backoff | None = None,
+        limits: ModelLimits | None = None,
     ) -> None:
         self.provider = provider
         self.model = model
         self.limiter = limiter or RateLimiter(concurrency=1)
         self.backoff = backoff or Backoff()
+        self.sizer = Sizer(
+            limits or model_limits(LLMSettings(model=model)),
+            TokenRatio(PROMPT_CHARS_PER_TOKEN),
+            TokenRatio(ANSWER_CHARS_PER_TOKEN),
+        )
 
     @property
     def concurrency(self) -> int:
@@ -106,7 +132,61 @@ class LLMClient:
         return self.limiter.concurrency
 
     def complete(self, request: LLMRequest[Output]) -> Output:
-        """Send the request and return the reply validated against `request.output`."""
+        """Send the request and return the reply validated against `request.output`.
+
+        A reply cut at its cap is asked once more with the model's whole output cap.
+        """
+        try:
+            return self._complete(request)
+        except ReplyCut:
+            whole = self.sizer.limits.output
+            if self._sized(request).max_output_tokens >= whole:
+                raise
+            return self._complete(replace(request, max_output_tokens=whole))
+
+    def complete_many(self, requests: Sequence[LLMRequest[Output]]) -> list[Output]:
+        """`complete` each request, as many at once as the provider's limit allows; in order."""
+        return self._each(self.complete, requests)
+
+    def complete_batches(self, job: Batched[Output]) -> list[Output]:
+        """The job's request for all its items, in batches that fit the model; the replies
+        in the items' order (one a batch, two for a batch that had to be split)."""
+        batches = self.sizer.batches(job, self.concurrency)
+        replies = self._each(partial(self._complete_fitting, job), batches)
+        return [reply for group in replies for reply in group]
+
+    def _complete_fitting(self, job: Batched[Output], items: list[dict[str, Any]]) -> list[Output]:
+        """The batch's reply, or the replies of its halves if the model found it too large."""
+        request, ids = job.of(items, self.sizer.answer_tokens(job, len(items)))
+        try:
+            return [restore(self._complete(request), ids)]
+        except TooLarge:
+            if len(items) == 1:
+                cut = shortened(job, items[0])
+                if cut is None:
+                    raise
+                return self._complete_fitting(job, [cut])
+        half = len(items) // 2
+        return self._complete_fitting(job, items[:half]) + self._complete_fitting(job, items[half:])
+
+    def _each(self, complete: Callable[[Any], Any], inputs: Sequence[Any]) -> list[Any]:
+        """`complete(x)` for each input, as many at once as the provider allows; in order."""
+        if len(inputs) < 2 or self.concurrency < 2:
+            return [complete(x) for x in inputs]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(inputs))) as pool:
+            # Each thread runs in a copy of this context, so the monitor still sees the
+            # task run the calls belong to.
+            futures = [pool.submit(copy_context().run, complete, x) for x in inputs]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _complete(self, request: LLMRequest[Output]) -> Output:
+        """One validated reply; bad output is fed back once, a too-large request raises."""
+        request = self._sized(request)
         numbers = count(1)
         while True:
             try:
@@ -125,22 +205,26 @@ class LLMClient:
                 request = self._correct(request, reply.text, problem)
                 continue
             self._report(request, reply.usage, attempt)
+            self._learn(request, reply)
             return output
 
-    def complete_many(self, requests: Sequence[LLMRequest[Output]]) -> list[Output]:
-        """`complete` each request, as many at once as the provider's limit allows; in order."""
-        if len(requests) < 2 or self.concurrency < 2:
-            return [self.complete(request) for request in requests]
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(requests))) as pool:
-            # Each thread runs in a copy of this context, so the monitor still sees the
-            # task run the calls belong to.
-            futures = [pool.submit(copy_context().run, self.complete, r) for r in requests]
-            try:
-                return [future.result() for future in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+    def _sized(self, request: LLMRequest[Output]) -> LLMRequest[Output]:
+        """The request with its output cap: its answer, room to reason, within the model's."""
+        limits = self.sizer.limits
+        warn_if_assumed(self.model, limits)
+        answer = min(request.max_output_tokens, limits.output)
+        cap = min(limits.output, answer + reasoning_room(limits, answer))
+        return (
+            request if cap == request.max_output_tokens else replace(request, max_output_tokens=cap)
+        )
+
+    def _learn(self, request: LLMRequest, reply: Reply) -> None:
+        """Correct the token estimates from what the provider counted for this call."""
+        usage = reply.usage
+        if usage.estimated:
+            return
+        self.sizer.prompt.learn(request_chars(request), usage.input_tokens)
+        self.sizer.answer.learn(len(reply.text), usage.output_tokens - usage.reasoning_tokens)
 
     def _attempt(self, request: LLMRequest, numbers: Iterator[int]) -> _Attempt:
         """One provider request within the limiter; a failed one is reported here."""
@@ -153,7 +237,7 @@ class LLMClient:
         except ServiceError as error:
             self._report(request, NO_USAGE, attempt, str(error))
             raise
-        except MalformedReply as error:
+        except (MalformedReply, TooLarge) as error:
             self._report(request, error.usage, attempt, str(error))
             raise
         except Exception as exc:
@@ -228,14 +312,15 @@ _clients_lock = threading.Lock()
 def build_client(settings: LLMSettings, credentials: Credentials | None) -> LLMClient:
     """A new client: the provider, its shared rate limiter, and the retry policy."""
     backoff = Backoff(max_attempts=settings.max_attempts, first_s=settings.backoff_s)
+    limits = model_limits(settings)
     if credentials is None:
-        return LLMClient(_local_provider(settings), settings.model, backoff=backoff)
+        return LLMClient(_local_provider(settings), settings.model, backoff=backoff, limits=limits)
     provider = _remote_provider(SERVICES[settings.provider], credentials, settings)
     per_minute = settings.requests_per_minute or DEFAULT_RPM.get(provider.name)
     limiter = shared_limiter(
         (provider.name, credentials.base_url), settings.concurrency, per_minute
     )
-    return LLMClient(provider, settings.model, limiter, backoff)
+    return LLMClient(provider, settings.model, limiter, backoff, limits)
 
 
 def llm_client(settings: LLMSettings) -> LLMClient:

@@ -21,3 +21,24 @@ class LLMOutputError(ValueError):
 
 class UnknownProviderError(ValueError):
     """The settings name a provider or model this build does not have."""
+
+
+class TooLarge(RuntimeError):
+    """The request was too large for the model: a batch to split in two and send again.
+
+    `ReplyCut`: the answer reached its output cap (OpenAI `finish_reason: "length"`,
+    Anthropic `stop_reason: "max_tokens"`); `ContextExceeded`: the provider refused the
+    prompt as longer than the context window. Tokens a cut reply spent travel with it.
+    """
+
+    def __init__(self, message: str, usage: Usage = NO_USAGE) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class ReplyCut(TooLarge):
+    """The reply stopped at its output cap, unfinished."""
+
+
+class ContextExceeded(TooLarge):
+    """The provider refused the request as longer than the model's context window."""

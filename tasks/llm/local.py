@@ -118,6 +118,11 @@ def _telling_sentence(conversation: dict[str, Any], terms: list[str]) -> _Candid
     return best
 
 
+def summarise_sentiment(payload: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a topic read in several batches: as if read in one."""
+    return {"summary": _sentiment_summary(payload["topic"], Counter(payload["counts"]))}
+
+
 def select_quotes(payload: dict[str, Any]) -> dict[str, Any]:
     """Quotes that name the topic's terms, showing what most customers wrote about.
 
@@ -167,6 +172,7 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "classify_topics": classify_topics,
     "classify_sub_topics": classify_sub_topics,
     "read_sentiment": read_sentiment,
+    "summarise_sentiment": summarise_sentiment,
     "select_quotes": select_quotes,
     "write_insights": write_insights,
     "write_summary": write_summary,

@@ -7,7 +7,7 @@ tokens and reasoning tokens where the server reports them.
 
 from typing import Any
 
-from tasks.llm.errors import MalformedReply
+from tasks.llm.errors import ContextExceeded, MalformedReply, ReplyCut
 from tasks.llm.schema import output_schema, strict_schema
 from tasks.llm.types import LLMRequest, LLMSettings, Reply, Usage
 from tasks.services.credentials import OPENAI, Credentials
@@ -46,6 +46,14 @@ def usage_of(data: dict[str, Any]) -> Usage:
     )
 
 
+def too_long(error: ServiceError) -> bool:
+    """Whether a 400 refused the prompt as past the context window (OpenAI's code, or the
+    message OpenAI-compatible servers such as vLLM copy without it)."""
+    return error.status == 400 and (
+        error.code == "context_length_exceeded" or "maximum context length" in str(error)
+    )
+
+
 def parse_reply(data: dict[str, Any], name: str) -> Reply:
     """The JSON text of the first choice, or `MalformedReply` for a refusal or no content."""
     usage = usage_of(data)
@@ -54,6 +62,8 @@ def parse_reply(data: dict[str, Any], name: str) -> Reply:
         message = choice["message"]
     except (KeyError, IndexError, TypeError):
         raise ServiceError(f"{name}: reply has no choices[0].message") from None
+    if choice.get("finish_reason") == "length":
+        raise ReplyCut(f"{name}: reply cut at its output cap (finish_reason length)", usage)
     if message.get("refusal"):
         raise MalformedReply(f"{name}: the model refused: {message['refusal']}"[:300], usage)
     content = message.get("content")
@@ -81,4 +91,10 @@ class OpenAIProvider:
     def send(self, request: LLMRequest, model: str) -> Reply:
         """One Chat Completions request (the LLM client retries it)."""
         body = request_body(request, model, self.official)
-        return parse_reply(self.http.attempt("POST", "/chat/completions", body), self.name)
+        try:
+            data = self.http.attempt("POST", "/chat/completions", body)
+        except ServiceError as error:
+            if too_long(error):
+                raise ContextExceeded(str(error)) from None
+            raise
+        return parse_reply(data, self.name)

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,19 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0, description="one HTTP request")
     max_attempts: int = Field(default=5, ge=1, description="per call, on 429, 5xx and timeouts")
     backoff_s: float = Field(default=1.0, ge=0, description="first retry delay; doubles each time")
+    # None: the model's published limits (tasks.llm.limits), or a small default if unknown.
+    context_window: int | None = Field(default=None, ge=256, description="tokens in + out")
+    max_output_tokens: int | None = Field(default=None, ge=16, description="tokens one reply")
+
+
+def _by_id(value: Any) -> Any:
+    """`[{id, text}, ...]` with distinct ids as `{id: text, ...}`; anything else as it is."""
+    if not isinstance(value, list) or not value:
+        return value
+    if not all(isinstance(item, dict) and item.keys() == {"id", "text"} for item in value):
+        return value
+    texts = {str(item["id"]): item["text"] for item in value}
+    return texts if len(texts) == len(value) else value
 
 
 @dataclass(frozen=True)
@@ -47,8 +61,19 @@ class LLMRequest(Generic[Output]):
     feedback: tuple[str, str] | None = None
 
     def prompt(self) -> str:
-        """The user message a chat model receives: the payload as JSON."""
-        return json.dumps(self.payload, ensure_ascii=False, default=str)
+        """The user message a chat model receives: the payload as compact JSON.
+
+        A list of `{id, text}` items (conversations) is written as one object from id to
+        text: the same, without the field names repeated for each item, which for short
+        conversations cost a quarter of their own tokens again.
+        """
+        return self._prompt
+
+    @cached_property
+    def _prompt(self) -> str:
+        # Read for the request body, the budget and the token estimate: written once.
+        payload = {key: _by_id(value) for key, value in self.payload.items()}
+        return json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
 
     def messages(self) -> list[dict[str, str]]:
         """The conversation to send: the prompt, then any rejected reply and the correction."""

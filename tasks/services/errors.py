@@ -24,8 +24,10 @@ class ServiceError(RuntimeError):
         retryable: bool = False,
         retry_after: float | None = None,
         sent: bool = True,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.code = code  # the error body's machine-readable code (OpenAI's `error.code`)
         self.status = status
         self.retryable = retryable
         self.retry_after = retry_after

@@ -67,6 +67,16 @@ def _server_message(response: httpx.Response) -> str:
     return json.dumps(body)[:MESSAGE_CHARS]
 
 
+def _server_code(response: httpx.Response) -> str | None:
+    """The error body's `error.code` (OpenAI: `context_length_exceeded`, ...), if any."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
+
+
 def status_error(
     name: str, response: httpx.Response, secrets: tuple[str, ...], key_hint: str
 ) -> ServiceError:
@@ -83,6 +93,7 @@ def status_error(
         status=status,
         retryable=status in RETRYABLE_STATUS,
         retry_after=parse_retry_after(response.headers),
+        code=_server_code(response),
     )
 
 

@@ -1,8 +1,10 @@
 """A fake model's answer: an instance of the requested JSON schema, made from the prompt.
 
-Arrays of per-conversation items get one item per conversation in the prompt; ids,
-topic names and quotes come from the prompt too, so the pipeline's checks (known
-topics, verbatim quotes) see a plausible answer.
+Arrays of per-conversation items get one item per conversation in the prompt (at
+most the prompt's `limit`, when it sets one: "up to 3 quotes"); ids, topic names and
+quotes come from the prompt too, so the pipeline's checks (known topics, verbatim
+quotes) see a plausible answer. Schemas may be inlined or use `$defs` and `$ref`, as
+pydantic writes them.
 """
 
 import json
@@ -10,7 +12,11 @@ from typing import Any
 
 
 def _conversations(prompt: dict) -> list[dict]:
-    return [c for c in prompt.get("conversations", []) if isinstance(c, dict)]
+    """The prompt's conversations, a list of `{id, text}` or one object from id to text."""
+    found = prompt.get("conversations", [])
+    if isinstance(found, dict):
+        return [{"id": cid, "text": text} for cid, text in found.items()]
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def _string(name: str, prompt: dict, item: dict | None) -> str:
@@ -25,24 +31,43 @@ def _string(name: str, prompt: dict, item: dict | None) -> str:
     return f"A plain {name or 'answer'}."
 
 
-def instance(schema: dict, prompt: dict, name: str = "", item: dict | None = None) -> Any:
-    """A value matching `schema` (inlined, as prefect-voc sends it)."""
+def _resolve(schema: dict, root: dict) -> dict:
+    """`schema` with a local `$ref` (`#/$defs/Name`) replaced by what it points at."""
+    while "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def instance(
+    schema: dict,
+    prompt: dict,
+    name: str = "",
+    item: dict | None = None,
+    root: dict | None = None,
+) -> Any:
+    """A value matching `schema`, a JSON schema inlined or with `$defs`/`$ref`."""
+    root = schema if root is None else root
+    schema = _resolve(schema, root)
     if "enum" in schema:
         return schema["enum"][0]
     if "anyOf" in schema:
-        return instance(schema["anyOf"][0], prompt, name, item)
+        return instance(schema["anyOf"][0], prompt, name, item, root)
     kind = schema.get("type")
     if kind == "object":
         return {
-            key: instance(sub, prompt, key, item)
+            key: instance(sub, prompt, key, item, root)
             for key, sub in schema.get("properties", {}).items()
         }
     if kind == "array":
-        items = schema.get("items", {})
+        items = _resolve(schema.get("items", {}), root)
         per_item = {"id", "conversation_id"} & set(items.get("properties", {}))
         if per_item and _conversations(prompt):
-            return [instance(items, prompt, name, c) for c in _conversations(prompt)]
-        return [instance(items, prompt, name, item) for _ in range(2)]
+            chosen = _conversations(prompt)[: prompt.get("limit")]
+            return [instance(items, prompt, name, c, root) for c in chosen]
+        return [instance(items, prompt, name, item, root) for _ in range(2)]
     if kind == "string":
         return _string(name, prompt, item)
     if kind in ("number", "integer"):

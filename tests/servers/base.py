@@ -49,7 +49,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.requests: list[Seen] = []
         self.script: deque[Reply] = deque()
-        self.delay_s = 0.0  # every reply waits this long (a slow provider)
+        self.delay_s = 0.0  # every reply takes this long from the request (a slow provider)
         # Replies wait until this is set: a provider that answers only when a test says so.
         self.gate = threading.Event()
         self.gate.set()
@@ -97,6 +97,7 @@ class FakeServer:
             disable_nagle_algorithm = True  # headers and body go out at once, as a real server
 
             def _handle(self) -> None:
+                arrived = time.monotonic()
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 try:
@@ -110,7 +111,9 @@ class FakeServer:
                 with fake._lock:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
-                time.sleep(reply.delay_s or fake.delay_s)
+                # The delay is the reply's latency, the time taken to answer included.
+                latency = reply.delay_s or fake.delay_s
+                time.sleep(max(0.0, latency - (time.monotonic() - arrived)))
                 fake.gate.wait(GATE_TIMEOUT_S)
                 with fake._lock:
                     fake.in_flight -= 1
