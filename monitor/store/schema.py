@@ -173,6 +173,8 @@ llm_calls = Table(
     Column("output_tokens", Integer, nullable=False),
     Column("cached_tokens", Integer, nullable=False),
     Column("cache_write_tokens", Integer, nullable=False, default=0, server_default="0"),
+    # Of the cache writes, those kept an hour (Anthropic's dearer ones).
+    Column("cache_write_1h_tokens", Integer, nullable=False, default=0, server_default="0"),
     Column("estimated", Boolean, nullable=False),
     Column("latency_ms", Float, nullable=False),
     Column("attempt", Integer, nullable=False),
