@@ -3,8 +3,8 @@
 `POST /conversations/search` on `created_at`, paged with `pagination.starting_after`
 (150 a page, Intercom's most), finds the window's conversations; the search returns
 them without their parts, so each is then read whole with `GET /conversations/{id}`,
-a bounded number at a time. 429s and 5xx are retried, honouring Intercom's
-`X-RateLimit-Reset`.
+a bounded number at a time. 429s and 5xx are retried: a 429 with its `X-RateLimit-Reset`
+ahead holds back every request of the client until then, else the backoff applies.
 """
 
 import json
@@ -16,6 +16,7 @@ from typing import Any
 from tasks.services.credentials import INTERCOM, Credentials, require_key, resolve
 from tasks.services.errors import ServiceError
 from tasks.services.http import ServiceClient
+from tasks.services.limits import RateLimiter
 from tasks.services.retry import Backoff
 
 API_VERSION = "2.11"
@@ -57,15 +58,27 @@ class IntercomClient:
             connections=CONCURRENCY,
             backoff=backoff,
         )
+        self.limiter = RateLimiter(CONCURRENCY)
+
+    def read(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One read (searches are reads too), retried; a 429's wait holds back every thread."""
+
+        def once() -> dict[str, Any]:
+            with self.limiter.slot():
+                return self.http.attempt(method, path, body)
+
+        return self.http.backoff.run(once, self._cool_down)
+
+    def _cool_down(self, error: ServiceError) -> None:
+        if error.status == 429 and error.retry_after:
+            self.limiter.cool_down(error.retry_after)
 
     def search(self, start: date, end: date) -> list[dict[str, Any]]:
         """Every conversation the search finds in the window (without parts), page by page."""
         found: dict[str, dict] = {}
         cursor, total, pages = None, None, 0
         while True:
-            page = self.http.request(
-                "POST", "/conversations/search", window_query(start, end, cursor)
-            )
+            page = self.read("POST", "/conversations/search", window_query(start, end, cursor))
             pages += 1
             total = page.get("total_count", total)
             for conversation in page.get("conversations") or []:
@@ -83,7 +96,7 @@ class IntercomClient:
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         """One conversation with its parts."""
-        return self.http.request("GET", f"/conversations/{conversation_id}")
+        return self.read("GET", f"/conversations/{conversation_id}")
 
     def window(self, start: date, end: date, concurrency: int = CONCURRENCY) -> list[dict]:
         """The window's conversations, each read whole, `concurrency` at a time, in search order."""
