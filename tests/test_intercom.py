@@ -143,6 +143,7 @@ def test_a_refused_token_fails_at_once(intercom, monkeypatch):
     assert "dG9r" not in str(raised.value) and len(intercom.requests) == 1
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the intercom source reads its block
 def test_the_loader_saves_the_export_and_reads_it_back_offline(intercom, tmp_path):
     run_dir = tmp_path / "run"
     loaded = load_conversations.fn("intercom", *WEEK, run_dir)
