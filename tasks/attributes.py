@@ -5,7 +5,8 @@ on the conversation or on the contact, so the tier is read only from the attribu
 user names (`VOC_INTERCOM_TIER_ATTRIBUTE`, or the Intercom block's `tier_attribute`).
 The language is a named custom attribute's (`VOC_INTERCOM_LANGUAGE_ATTRIBUTE`,
 `language_attribute`) when one is named, else the contact's own: its
-`language_override`, else its `browser_language` (`pt-BR` counts as `pt`).
+`language_override`, else its `browser_language` (`pt-BR` counts as `pt`). The country
+is the contact's `location.country`.
 """
 
 import os
@@ -68,6 +69,11 @@ def tier_of(conversation: dict[str, Any], contact: dict[str, Any], names: Attrib
         return UNKNOWN
     free = {v.casefold() for v in names.free_values}
     return "free" if str(value).strip().casefold() in free else "paid"
+
+
+def country_of(contact: dict[str, Any]) -> str:
+    """The country of the contact's `location`, or `unknown`."""
+    return ((contact.get("location") or {}).get("country") or UNKNOWN).strip() or UNKNOWN
 
 
 def language_of(conversation: dict[str, Any], contact: dict[str, Any], names: AttributeMap) -> str:

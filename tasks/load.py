@@ -11,7 +11,14 @@ from pydantic import ValidationError
 
 from tasks import fin_states
 from tasks.agent import agent
-from tasks.attributes import OWN_EXPORTS, AttributeMap, configured, language_of, tier_of
+from tasks.attributes import (
+    OWN_EXPORTS,
+    AttributeMap,
+    configured,
+    country_of,
+    language_of,
+    tier_of,
+)
 from tasks.export_csv import CSVExportError, read_csv_export
 from tasks.models import Conversation, FinOutcome, Loaded, Message
 
@@ -199,6 +206,7 @@ def to_conversation(
         channel=source.get("type", "unknown"),
         tier=tier_of(raw, contact, attributes),
         language=language_of(raw, contact, attributes),
+        country=country_of(contact),
         customer_ids=[str(c["id"]) for c in people],
         customer_email=contact.get("email"),
         state=raw.get("state", "unknown"),

@@ -48,6 +48,7 @@ class Conversation(Record):
     channel: str
     tier: Tier
     language: str
+    country: str = "unknown"  # the contact's, where the export holds its location
     # The conversation's contacts: one, unless more were added (a group conversation).
     customer_ids: list[str]
     customer_email: str | None = None
@@ -130,6 +131,7 @@ class Segmentation(BaseModel):
     handling: list[Share]
     channels: list[Share]
     languages: list[Share]
+    countries: list[Share] = Field(default_factory=list)
     human_agents: list[Share]
 
 

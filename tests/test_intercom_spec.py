@@ -176,7 +176,10 @@ def test_tier_and_language_come_from_the_attributes_the_user_names(tmp_path, mon
 def test_by_default_the_language_is_the_contacts_and_no_tier_is_guessed(tmp_path, monkeypatch):
     for name in ("TIER", "LANGUAGE"):
         monkeypatch.delenv(f"VOC_INTERCOM_{name}_ATTRIBUTE", raising=False)
-    speaks = [contact("u1", language="pt-BR"), {**contact("u2"), "language_override": "es"}]
+    speaks = [
+        contact("u1", language="pt-BR", country="Brazil"),
+        {**contact("u2", country="Spain"), "language_override": "es"},
+    ]
     week = [
         conversation(f"d{i}", MONDAY + i * 60, "Hello", customer=person["id"])
         for i, person in enumerate(speaks)
@@ -187,10 +190,16 @@ def test_by_default_the_language_is_the_contacts_and_no_tier_is_guessed(tmp_path
     path = export(tmp_path / "week.json", week)
 
     loaded = load_conversations.fn(path, *WEEK).conversations
-    assert [(c.tier, c.language) for c in loaded] == [
-        ("unknown", "pt"),
-        ("unknown", "es"),
-        ("unknown", "unknown"),
+    assert [(c.tier, c.language, c.country) for c in loaded] == [
+        ("unknown", "pt", "Brazil"),
+        ("unknown", "es", "Spain"),
+        ("unknown", "unknown", "unknown"),
+    ]
+    split = segmentation.fn(loaded)
+    assert [(s.name, s.count) for s in split.countries] == [
+        ("Brazil", 1),
+        ("Spain", 1),
+        ("unknown", 1),
     ]
 
 
