@@ -5,7 +5,8 @@ Intercom-OpenAPI, `ai_agent.resolution_state`: versions 2.11 to 2.14 answer
 on, `assumed_resolution`, `confirmed_resolution`, `escalated`, `negative_feedback`,
 `procedure_handoff`. Each maps to one outcome: Fin resolved it, handed it to the team (a
 Fin Procedure's handoff too), or neither (the customer left, or said the answer did not
-help).
+help). No value means one thing in one version and another in the next, so an export
+that does not say its version is read with the values of both.
 """
 
 from tasks.models import FinOutcome
@@ -26,6 +27,7 @@ NEW_STATES: dict[str, FinOutcome] = {
     "procedure_handoff": "escalated",
     "negative_feedback": "unresolved",
 }
+ANY_VERSION = {**OLD_STATES, **NEW_STATES}
 
 
 class UnknownVersionError(ValueError):
@@ -42,13 +44,15 @@ def _number(version: str) -> tuple[int, int]:
     return major, minor
 
 
-def states(version: str) -> dict[str, FinOutcome]:
-    """The resolution states of Intercom API `version` and their outcomes."""
+def states(version: str | None) -> dict[str, FinOutcome]:
+    """The resolution states of Intercom API `version` (None: of any) and their outcomes."""
+    if version is None:
+        return ANY_VERSION
     return NEW_STATES if _number(version) >= FIRST_NEW_ENUM else OLD_STATES
 
 
-def outcome(state: str | None, version: str) -> FinOutcome | None:
-    """What `state` means under `version`; None when Fin gave no answer (no state).
+def outcome(state: str | None, version: str | None) -> FinOutcome | None:
+    """What `state` means under `version` (None: any); None when Fin gave no answer.
 
     A value `version` does not have is a `ValueError` naming the values it has.
     """
@@ -56,7 +60,6 @@ def outcome(state: str | None, version: str) -> FinOutcome | None:
         return None
     known = states(version)
     if state not in known:
-        raise ValueError(
-            f"{state!r} is not a resolution state of Intercom API {version} ({', '.join(known)})"
-        )
+        which = f"Intercom API {version}" if version else "any Intercom API version"
+        raise ValueError(f"{state!r} is not a resolution state of {which} ({', '.join(known)})")
     return known[state]

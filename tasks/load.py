@@ -1,7 +1,6 @@
 """Agent 1: load the window's conversations from the bundled sample, an export file or Intercom."""
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -94,17 +93,9 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise SourceError(f"{path.name}: {exc}") from exc
 
 
-def read_export(path: Path) -> list[dict[str, Any]]:
-    """Conversation objects from a JSON list, an Intercom `conversation.list`, JSONL or CSV."""
-    if path.suffix.lower() == ".csv":
-        return [row for _, row in _read_csv(path)]
-    if path.suffix == ".jsonl":
-        return [raw for _, raw in read_jsonl(path)]
-    return read_document(path)[0]
-
-
 def read_document(path: Path) -> tuple[list[Any], str | None]:
-    """A JSON export's conversations, and the `intercom_version` a `conversation.list` declares.
+    """A JSON export's conversations (a list of them, or a `conversation.list`), and the
+    `intercom_version` a `conversation.list` declares.
 
     voc saves what it downloads with the version it asked for; the bundled sample says 2.11.
     """
@@ -167,7 +158,7 @@ def customers(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return [author] if author.get("type") in CUSTOMER_TYPES and author.get("id") else []
 
 
-def _fin_outcome(raw: dict[str, Any], version: str) -> FinOutcome | None:
+def _fin_outcome(raw: dict[str, Any], version: str | None) -> FinOutcome | None:
     state = (raw.get("ai_agent") or {}).get("resolution_state")
     try:
         return fin_states.outcome(state, version)
@@ -176,11 +167,9 @@ def _fin_outcome(raw: dict[str, Any], version: str) -> FinOutcome | None:
 
 
 def to_conversation(
-    raw: dict[str, Any],
-    version: str = fin_states.PINNED_VERSION,
-    attributes: AttributeMap = OWN_EXPORTS,
+    raw: dict[str, Any], version: str | None = None, attributes: AttributeMap = OWN_EXPORTS
 ) -> Conversation:
-    """Flatten one Intercom conversation object of API `version`.
+    """Flatten one Intercom conversation object of API `version` (None: not known).
 
     `attributes` names where the tier and the language are kept.
     """
@@ -226,7 +215,7 @@ def to_conversation(
 
 
 def _parse(
-    raw: Any, where: str, path: Path, version: str, attributes: AttributeMap
+    raw: Any, where: str, path: Path, version: str | None, attributes: AttributeMap
 ) -> Conversation:
     """One conversation, or a SourceError naming the file, where it stands and the field."""
     label = f" (id {raw.get('id', '?')})" if isinstance(raw, dict) else ""
@@ -276,14 +265,13 @@ def fetch(source: str, start: date, end: date, directory: Path | None) -> tuple[
     return download(start, end, directory), True
 
 
-def _version(path: Path, declared: str | None) -> str:
-    """The API version the export declares, else `VOC_INTERCOM_VERSION`, else the pinned one."""
-    version = declared or os.environ.get("VOC_INTERCOM_VERSION") or fin_states.PINNED_VERSION
+def _version(path: Path, declared: str | None) -> str | None:
+    """The API version the export declares, checked; None if it does not say."""
     try:
-        fin_states.states(version)
+        fin_states.states(declared)
     except fin_states.UnknownVersionError as exc:
         raise SourceError(f"{path.name}: {exc}") from None
-    return version
+    return declared
 
 
 @agent("load_conversations")

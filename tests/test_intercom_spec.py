@@ -152,6 +152,18 @@ def test_a_state_of_another_version_is_a_one_line_error(tmp_path):
         load_conversations.fn(path, *WEEK)
 
 
+def test_an_export_that_does_not_say_its_version_takes_the_values_of_both(tmp_path):
+    week = [
+        conversation("v1", MONDAY, "Refund", resolution="routed_to_team"),
+        conversation("v2", MONDAY + 60, "Refund", resolution="escalated"),
+        conversation("v3", MONDAY + 120, "Refund", resolution="negative_feedback"),
+    ]
+    path = tmp_path / "week.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in week))
+    loaded = load_conversations.fn(str(path), *WEEK).conversations
+    assert [c.fin_outcome for c in loaded] == ["escalated", "escalated", "unresolved"]
+
+
 def test_tier_and_language_come_from_the_attributes_the_user_names(tmp_path, monkeypatch):
     monkeypatch.setenv("VOC_INTERCOM_TIER_ATTRIBUTE", "Plan")
     monkeypatch.setenv("VOC_INTERCOM_LANGUAGE_ATTRIBUTE", "Preferred language")
