@@ -76,7 +76,7 @@ def unmatched(count: int) -> list[Conversation]:
             channel="conversation",
             tier="paid",
             language="en",
-            customer_id=f"c{i}",
+            customer_ids=[f"c{i}"],
             state="closed",
             messages=[
                 Message(

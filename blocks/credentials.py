@@ -53,6 +53,12 @@ class IntercomCredentials(ServiceCredentials):
     _service = "Intercom"
     _key_field = "token"
     token: SecretStr | None = Field(default=None, description="the access token")
+    tier_attribute: str | None = Field(
+        default=None, description="the custom attribute holding the plan (none: tier unknown)"
+    )
+    language_attribute: str | None = Field(
+        default=None, description="the custom attribute holding the language (none: the contact's)"
+    )
 
 
 class GammaCredentials(ServiceCredentials):

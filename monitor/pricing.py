@@ -23,12 +23,16 @@ class UnknownModelError(ValueError):
 
 
 def price_usage(usage: Usage) -> PriceUsage:
-    """genai-prices' usage: input counts every input token, cache reads and writes priced apart."""
+    """genai-prices' usage: input counts every input token, cache reads and writes priced apart.
+
+    genai-prices takes the one-hour writes as a part of all writes, at their own rate.
+    """
     return PriceUsage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         cache_read_tokens=usage.cached_tokens or None,
         cache_write_tokens=usage.cache_write_tokens or None,
+        cache_write_1h_tokens=usage.cache_write_1h_tokens or None,
     )
 
 

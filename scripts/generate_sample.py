@@ -321,7 +321,11 @@ def generate_labelled(
         labels[conversation["id"]] = labels_of_one
         conversations.append(conversation)
     conversations = add_near_duplicates(rng, ids, conversations, owners, labels)
-    data = {"type": "conversation.list", "conversations": add_exact_duplicates(rng, conversations)}
+    data = {
+        "type": "conversation.list",
+        "intercom_version": "2.11",  # the API version whose values the conversations hold
+        "conversations": add_exact_duplicates(rng, conversations),
+    }
     return data, {"labels": labels}
 
 

@@ -3,11 +3,11 @@
 from statistics import StatisticsError, correlation, fmean
 
 from tasks.agent import agent
-from tasks.models import FIN_RESOLVED, Conversation, Correlation, Correlations, Topics
+from tasks.models import Conversation, Correlation, Correlations, Topics
 
 FACTORS = {
     "paid tier": lambda c: float(c.tier == "paid"),
-    "resolved by Fin": lambda c: float(c.fin_resolution in FIN_RESOLVED),
+    "resolved by Fin": lambda c: float(c.fin_outcome == "resolved"),
     "handed to a person": lambda c: float(bool(c.admin_names)),
     "reopens": lambda c: float(c.reopens),
     "minutes to first reply": lambda c: (c.seconds_to_first_reply or 0) / 60,

@@ -95,6 +95,7 @@ def to_intercom(row: dict[str, str]) -> dict[str, Any]:
         )
     rating = _rating(row["rating"]) if row.get("rating") else None
     resolution = row.get("fin_resolution") or None
+    customer = {"type": "contact", "id": row.get("customer_id"), "email": row.get("email")}
     return {
         "type": "conversation",
         "id": row["id"],
@@ -109,6 +110,7 @@ def to_intercom(row: dict[str, str]) -> dict[str, Any]:
                 "email": row.get("email"),
             },
         },
+        "contacts": {"type": "contact.list", "contacts": [customer] if customer["id"] else []},
         "custom_attributes": {
             "tier": (row.get("tier") or "").lower() or None,
             "language": row.get("language") or None,

@@ -3,15 +3,15 @@
 from collections import Counter
 
 from tasks.agent import agent
-from tasks.models import FIN_RESOLVED, Conversation, FinPerformance, Rates, Topics
+from tasks.models import Conversation, FinPerformance, Rates, Topics
 from tasks.percent import rate, shares
 
 
 def rates(group: str, conversations: list[Conversation]) -> Rates:
     """Resolution and escalation rates among the conversations Fin took part in."""
     fin = [c for c in conversations if c.fin_participated]
-    resolved = sum(c.fin_resolution in FIN_RESOLVED for c in fin)
-    escalated = sum(c.fin_resolution == "routed_to_team" for c in fin)
+    resolved = sum(c.fin_outcome == "resolved" for c in fin)
+    escalated = sum(c.fin_outcome == "escalated" for c in fin)
     return Rates(
         group=group,
         conversations=len(fin),
@@ -22,7 +22,11 @@ def rates(group: str, conversations: list[Conversation]) -> Rates:
 
 @agent("fin_performance")
 def fin_performance(conversations: list[Conversation], topics: Topics) -> FinPerformance:
-    """How often Fin resolved a conversation and how often it handed it to the team."""
+    """How often Fin resolved a conversation and how often it handed it to the team.
+
+    The outcomes come from the resolution states of the export's API version; the states
+    themselves are counted as that version names them.
+    """
     by_tier = sorted({c.tier for c in conversations})
     topic_of = topics.assignments
     fin = [c for c in conversations if c.fin_participated]

@@ -8,9 +8,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tasks import fin_states
 from tasks.agent import agent
+from tasks.attributes import (
+    OWN_EXPORTS,
+    AttributeMap,
+    configured,
+    country_of,
+    language_of,
+    tier_of,
+)
 from tasks.export_csv import CSVExportError, read_csv_export
-from tasks.models import Conversation, Loaded, Message
+from tasks.models import Conversation, FinOutcome, Loaded, Message
 
 SAMPLE = Path(__file__).parent / "data" / "sample_conversations.json"
 
@@ -20,6 +29,8 @@ class SourceError(ValueError):
 
 
 INTERCOM = "intercom"
+# Who may be a conversation's customer when an export has no `contacts` (older files).
+CUSTOMER_TYPES = ("user", "lead", "contact")
 
 
 def source_path(source: str) -> Path:
@@ -64,13 +75,15 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
                 raise SourceError(f"{path.name}: {problem}") from exc
 
 
-def iter_export(path: Path) -> Iterator[tuple[str, Any]]:
-    """The conversation objects of an export, each with where it stands in the file."""
+def iter_export(path: Path) -> tuple[str | None, Iterator[tuple[str, Any]]]:
+    """The Intercom API version the export declares (JSON documents only, else None), and
+    its conversation objects, each with where it stands in the file."""
     if path.suffix == ".jsonl":
-        return read_jsonl(path)
+        return None, read_jsonl(path)
     if path.suffix.lower() == ".csv":
-        return ((f"line {n}", row) for n, row in _read_csv(path))
-    return ((f"conversation #{i}", raw) for i, raw in enumerate(read_export(path), 1))
+        return None, ((f"line {n}", row) for n, row in _read_csv(path))
+    conversations, version = read_document(path)
+    return version, ((f"conversation #{i}", raw) for i, raw in enumerate(conversations, 1))
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -80,12 +93,12 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise SourceError(f"{path.name}: {exc}") from exc
 
 
-def read_export(path: Path) -> list[dict[str, Any]]:
-    """Conversation objects from a JSON list, an Intercom `conversation.list`, JSONL or CSV."""
-    if path.suffix.lower() == ".csv":
-        return [row for _, row in _read_csv(path)]
-    if path.suffix == ".jsonl":
-        return [raw for _, raw in read_jsonl(path)]
+def read_document(path: Path) -> tuple[list[Any], str | None]:
+    """A JSON export's conversations (a list of them, or a `conversation.list`), and the
+    `intercom_version` a `conversation.list` declares.
+
+    voc saves what it downloads with the version it asked for; the bundled sample says 2.11.
+    """
     text = _text(path, path.read_bytes())
     if not text.strip():
         raise SourceError(f"{path.name}: the file is empty")
@@ -93,11 +106,15 @@ def read_export(path: Path) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    version = None
     if isinstance(data, dict):
+        version = data.get("intercom_version")
         data = data.get("conversations")
     if not isinstance(data, list):
         raise SourceError(f"{path.name}: expected a list of conversations or a conversation.list")
-    return data
+    if version is not None and not isinstance(version, str):
+        raise SourceError(f'{path.name}: intercom_version {version!r} is not like "2.15"')
+    return data, version
 
 
 # Unix seconds a datetime can hold (years 1970 to 9999).
@@ -128,10 +145,38 @@ def _message(part: dict[str, Any]) -> Message | None:
     )
 
 
-def to_conversation(raw: dict[str, Any]) -> Conversation:
-    """Flatten one Intercom conversation object."""
+def customers(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation's customers: its `contacts.contacts[]`.
+
+    Not `source.author`, which is whoever began it: an admin for an outbound message, a
+    bot, a campaign. An export without `contacts` falls back to an author who is a user.
+    """
+    contacts = raw.get("contacts")
+    if isinstance(contacts, dict):
+        return [c for c in contacts.get("contacts") or [] if isinstance(c, dict) and c.get("id")]
+    author = (raw.get("source") or {}).get("author") or {}
+    return [author] if author.get("type") in CUSTOMER_TYPES and author.get("id") else []
+
+
+def _fin_outcome(raw: dict[str, Any], version: str | None) -> FinOutcome | None:
+    state = (raw.get("ai_agent") or {}).get("resolution_state")
+    try:
+        return fin_states.outcome(state, version)
+    except ValueError as exc:
+        raise RowError("ai_agent.resolution_state", str(exc)) from None
+
+
+def to_conversation(
+    raw: dict[str, Any], version: str | None = None, attributes: AttributeMap = OWN_EXPORTS
+) -> Conversation:
+    """Flatten one Intercom conversation object of API `version` (None: not known).
+
+    `attributes` names where the tier and the language are kept.
+    """
     source = raw["source"]
     author = source.get("author") or {}
+    people = customers(raw)
+    contact = people[0] if people else {}
     first = Message(
         author_type=author.get("type", "user"),
         part_type="source",
@@ -143,22 +188,23 @@ def to_conversation(raw: dict[str, Any]) -> Conversation:
     rating = raw.get("conversation_rating") or {}
     ai = raw.get("ai_agent") or {}
     stats = raw.get("statistics") or {}
-    attributes = raw.get("custom_attributes") or {}
     admins = sorted({m.author_name for m in messages if m.author_type == "admin" and m.author_name})
     return Conversation(
         id=str(raw["id"]),
         created_at=first.created_at,
         channel=source.get("type", "unknown"),
-        tier=attributes.get("tier") if attributes.get("tier") in ("paid", "free") else "unknown",
-        language=attributes.get("language") or "unknown",
-        customer_id=str(author.get("id", "")),
-        customer_email=author.get("email"),
+        tier=tier_of(raw, contact, attributes),
+        language=language_of(raw, contact, attributes),
+        country=country_of(contact),
+        customer_ids=[str(c["id"]) for c in people],
+        customer_email=contact.get("email"),
         state=raw.get("state", "unknown"),
         messages=messages,
         rating=rating.get("rating"),
         rating_remark=rating.get("remark"),
         fin_participated=bool(raw.get("ai_agent_participated")),
         fin_resolution=ai.get("resolution_state"),
+        fin_outcome=_fin_outcome(raw, version),
         admin_assignee_id=str(raw["admin_assignee_id"]) if raw.get("admin_assignee_id") else None,
         admin_names=admins,
         reopens=stats.get("count_reopens") or 0,
@@ -168,13 +214,15 @@ def to_conversation(raw: dict[str, Any]) -> Conversation:
     )
 
 
-def _parse(raw: Any, where: str, path: Path) -> Conversation:
+def _parse(
+    raw: Any, where: str, path: Path, version: str | None, attributes: AttributeMap
+) -> Conversation:
     """One conversation, or a SourceError naming the file, where it stands and the field."""
     label = f" (id {raw.get('id', '?')})" if isinstance(raw, dict) else ""
     try:
         if not isinstance(raw, dict):
             raise RowError("conversation", f"expected an object, not {type(raw).__name__}")
-        return to_conversation(raw)
+        return to_conversation(raw, version, attributes)
     except RowError as exc:
         problem = str(exc)
     except KeyError as exc:
@@ -189,9 +237,21 @@ def _parse(raw: Any, where: str, path: Path) -> Conversation:
 
 def sample_window() -> tuple[date, date]:
     """The bundled sample's last full week (Monday to Sunday)."""
-    newest = max(c["created_at"] for c in read_export(SAMPLE))
+    newest = max(c["created_at"] for c in read_document(SAMPLE)[0])
     end = _time(newest, "created_at").date()
     return end - timedelta(days=6), end
+
+
+def attribute_map(source: str, path: Path) -> AttributeMap:
+    """Where this source keeps the tier and language.
+
+    The bundled sample and CSV exports (as read here) use their own names; anything else
+    the user's map. Only the `intercom` source reads the Intercom block for it, as it does
+    for its token: a file needs no Prefect API.
+    """
+    if source == "sample" or path.suffix.lower() == ".csv":
+        return OWN_EXPORTS
+    return configured(read_block=source == INTERCOM)
 
 
 def fetch(source: str, start: date, end: date, directory: Path | None) -> tuple[Path, bool]:
@@ -205,6 +265,15 @@ def fetch(source: str, start: date, end: date, directory: Path | None) -> tuple[
     return download(start, end, directory), True
 
 
+def _version(path: Path, declared: str | None) -> str | None:
+    """The API version the export declares, checked; None if it does not say."""
+    try:
+        fin_states.states(declared)
+    except fin_states.UnknownVersionError as exc:
+        raise SourceError(f"{path.name}: {exc}") from None
+    return declared
+
+
 @agent("load_conversations")
 def load_conversations(
     source: str, start: date, end: date, directory: Path | None = None
@@ -216,10 +285,13 @@ def load_conversations(
     run's directory, so the run can be repeated offline with `--source` that file.
     """
     path, downloaded = fetch(source, start, end, directory)
+    declared, rows = iter_export(path)
+    version = _version(path, declared)
+    attributes = attribute_map(source, path)
     read, inside = 0, []
-    for where, raw in iter_export(path):
+    for where, raw in rows:
         read += 1
-        conversation = _parse(raw, where, path)
+        conversation = _parse(raw, where, path, version, attributes)
         if start <= conversation.created_at.date() <= end:
             inside.append(conversation)
     if read == 0:

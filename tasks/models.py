@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Tier = Literal["paid", "free", "unknown"]
-FIN_RESOLVED = ("assumed_resolution", "confirmed_resolution")
+FinOutcome = Literal["resolved", "escalated", "unresolved"]
+# Who writes as the customer in a conversation's parts.
+CUSTOMER_AUTHORS = ("user", "lead", "contact")
 
 
 _FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
@@ -46,14 +48,17 @@ class Conversation(Record):
     channel: str
     tier: Tier
     language: str
-    customer_id: str
+    country: str = "unknown"  # the contact's, where the export holds its location
+    # The conversation's contacts: one, unless more were added (a group conversation).
+    customer_ids: list[str]
     customer_email: str | None = None
     state: str
     messages: list[Message]
     rating: int | None = None
     rating_remark: str | None = None
     fin_participated: bool = False
-    fin_resolution: str | None = None
+    fin_resolution: str | None = None  # Fin's resolution state, as the API version names it
+    fin_outcome: FinOutcome | None = None  # what that state means (tasks.fin_states)
     admin_assignee_id: str | None = None
     admin_names: list[str] = Field(default_factory=list)
     reopens: int = 0
@@ -64,13 +69,15 @@ class Conversation(Record):
     @property
     def customer_text(self) -> str:
         """Everything the customer wrote, in order."""
-        return " ".join(
-            m.text for m in self.messages if m.author_type in ("user", "lead", "contact")
-        )
+        return " ".join(m.text for m in self.messages if m.author_type in CUSTOMER_AUTHORS)
 
     @property
     def opening_text(self) -> str:
-        """The customer's first message: what they wrote in about."""
+        """The customer's first message: what they wrote in about, or wrote back about when
+        the conversation began with a message to them (an outbound message, a bot)."""
+        first = next((m for m in self.messages if m.author_type in CUSTOMER_AUTHORS), None)
+        if first is not None:
+            return first.text
         return self.messages[0].text if self.messages else ""
 
     @property
@@ -78,9 +85,9 @@ class Conversation(Record):
         """Who handled it: fin_resolved, fin_to_human, fin_unresolved or human_only."""
         if not self.fin_participated:
             return "human_only"
-        if self.fin_resolution in FIN_RESOLVED:
+        if self.fin_outcome == "resolved":
             return "fin_resolved"
-        if self.fin_resolution == "routed_to_team" or self.admin_names:
+        if self.fin_outcome == "escalated" or self.admin_names:
             return "fin_to_human"
         return "fin_unresolved"
 
@@ -124,6 +131,7 @@ class Segmentation(BaseModel):
     handling: list[Share]
     channels: list[Share]
     languages: list[Share]
+    countries: list[Share] = Field(default_factory=list)
     human_agents: list[Share]
 
 

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from tasks.agent import agent
-from tasks.models import Conversation, Message, Preprocessed
+from tasks.models import CUSTOMER_AUTHORS, Conversation, Message, Preprocessed
 from tasks.text import html_to_text
 
 # Customers paste logs and dumps: every pattern runs in linear time on any input. A match
@@ -73,7 +73,7 @@ def _clean(conversation: Conversation, counts: Counter) -> Conversation:
             **{
                 **dict(m),
                 "text": redact(bounded(html_to_text(m.text), counts), counts),
-                "author_name": None if m.author_type == "user" else m.author_name,
+                "author_name": None if m.author_type in CUSTOMER_AUTHORS else m.author_name,
             }
         )
         for m in conversation.messages
@@ -81,19 +81,33 @@ def _clean(conversation: Conversation, counts: Counter) -> Conversation:
     return Conversation(**{**dict(conversation), "messages": messages, "customer_email": None})
 
 
+def _resend_key(conversation: Conversation) -> tuple[tuple[str, ...], str] | None:
+    """Its customers and the first message they wrote; None if no known customer wrote.
+
+    An outbound message is one conversation per contact, all opening alike: they differ
+    by customer, and one whose customer never answered is nobody's resend.
+    """
+    wrote = (m for m in conversation.messages if m.author_type in CUSTOMER_AUTHORS)
+    first = next(wrote, None)
+    if first is None or not conversation.customer_ids:
+        return None
+    return tuple(conversation.customer_ids), first.text.strip()
+
+
 def deduplicate(conversations: list[Conversation]) -> list[Conversation]:
-    """Drop repeated ids, and a customer's same opening message sent again within minutes."""
+    """Drop repeated ids, and the same customers' same first message sent again within minutes."""
     kept: list[Conversation] = []
     seen_ids: set[str] = set()
-    last_opening: dict[tuple[str, str], Conversation] = {}
+    last_sent: dict[tuple[tuple[str, ...], str], Conversation] = {}
     for conversation in sorted(conversations, key=lambda c: (c.created_at, c.id)):
-        opening = (conversation.customer_id, conversation.messages[0].text.strip())
-        earlier = last_opening.get(opening)
+        key = _resend_key(conversation)
+        earlier = last_sent.get(key) if key else None
         near = earlier and conversation.created_at - earlier.created_at <= NEAR_DUPLICATE_WINDOW
         if conversation.id in seen_ids or near:
             continue
         seen_ids.add(conversation.id)
-        last_opening[opening] = conversation
+        if key:
+            last_sent[key] = conversation
         kept.append(conversation)
     return kept
 

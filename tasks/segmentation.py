@@ -1,4 +1,5 @@
-"""Agent 3: split the week by tier, by who handled it (Fin or people), channel and language."""
+"""Agent 3: split the week by tier, by who handled it (Fin or people), channel, language and
+the customer's country."""
 
 from collections import Counter
 
@@ -17,5 +18,6 @@ def segmentation(conversations: list[Conversation]) -> Segmentation:
         handling=shares(Counter(c.handling for c in conversations)),
         channels=shares(Counter(c.channel for c in conversations)),
         languages=shares(Counter(c.language for c in conversations)),
+        countries=shares(Counter(c.country for c in conversations)),
         human_agents=shares(agents),
     )

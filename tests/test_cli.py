@@ -12,10 +12,12 @@ import pytest
 
 from tests.conftest import intercom_conversation, write_export
 
-#: The columns `voc export` and `/api/export` have always had, in their order.
+#: The columns `voc export` and `/api/export` have always had, in their order, then the
+#: ones added since.
 EXPORT_HEADER = (
     "id,run_id,agent,agent_key,provider,model,purpose,input_tokens,output_tokens,"
-    "cached_tokens,cache_write_tokens,estimated,latency_ms,attempt,cost,error,created_at"
+    "cached_tokens,cache_write_tokens,estimated,latency_ms,attempt,cost,error,created_at,"
+    "cache_write_1h_tokens"
 )
 
 

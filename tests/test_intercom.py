@@ -1,14 +1,17 @@
 """The Intercom source against a loopback server speaking Intercom's REST API, and CSV exports."""
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from monitor.store import ResultsStore
 from tasks.load import SourceError, load_conversations
 from tasks.services.errors import ServiceError
+from tasks.services.http import RESET_WAIT_CAP_S, parse_retry_after
 from tasks.services.intercom import EXPORT_NAME, IntercomClient, intercom_credentials
 from tasks.services.retry import Backoff
 from tests.conftest import intercom_conversation
@@ -73,6 +76,56 @@ def test_rate_limits_are_waited_out(intercom):
     assert len(found) == 400
 
 
+def rate_limited(reset: int) -> Reply:
+    """Intercom's 429: the error list, and the limit's reset as UNIX seconds."""
+    errors = [{"code": "rate_limit_exceeded", "message": "Exceeded rate limit of 10000 in 60"}]
+    headers = {
+        "x-ratelimit-limit": "10000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": str(reset),
+    }
+    return Reply(429, {"type": "error.list", "errors": errors}, headers=headers)
+
+
+def test_a_429_whose_reset_lies_ahead_is_waited_out_until_then(intercom):
+    reset = int(time.time()) + 2
+    intercom.fail_next(rate_limited(reset))
+    found = IntercomClient(intercom_credentials(), Backoff(first_s=0.01)).conversation("in0")
+    assert found["id"] == "in0"
+    refused, retried = intercom.requests
+    assert refused.at < reset <= retried.at < reset + 1  # not before the reset, nor much after
+
+
+def test_a_reset_ahead_holds_back_every_thread(intercom):
+    intercom.delay_s = 0.01
+    reset = int(time.time()) + 3
+    intercom.fail_next(rate_limited(reset))
+    found = IntercomClient(intercom_credentials(), Backoff(first_s=0.01)).window(*WEEK)
+    assert len(found) == 400
+    refused = intercom.requests[0].at
+    # What was already on its way when the 429 came back still arrives; then nothing until
+    # the reset, although the client had seven more threads with work to do.
+    held = [r.at for r in intercom.requests if refused + 0.5 < r.at < reset]
+    assert held == [] and intercom.requests[-1].at >= reset
+
+
+def test_a_429_whose_reset_has_passed_backs_off_exponentially(intercom):
+    intercom.fail_next(rate_limited(int(time.time()) - 30), times=3)
+    found = IntercomClient(intercom_credentials(), Backoff(first_s=0.2)).conversation("in0")
+    assert found["id"] == "in0"
+    arrivals = [r.at for r in intercom.requests]
+    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+    assert len(gaps) == 3 and all(gap >= 0.2 * 2**n for n, gap in enumerate(gaps))
+
+
+def test_the_wait_for_a_reset_is_capped_and_a_passed_reset_asks_none():
+    now = time.time()
+    far = httpx.Headers({"x-ratelimit-reset": str(int(now) + 3600)})
+    assert parse_retry_after(far) == RESET_WAIT_CAP_S
+    assert parse_retry_after(httpx.Headers({"x-ratelimit-reset": str(int(now) - 1)})) is None
+    assert 4 < parse_retry_after(httpx.Headers({"x-ratelimit-reset": str(int(now) + 6)})) <= 6
+
+
 def test_a_search_that_ends_early_is_an_error(intercom):
     intercom.end_after_pages = 1
     with pytest.raises(ServiceError) as raised:
@@ -90,6 +143,7 @@ def test_a_refused_token_fails_at_once(intercom, monkeypatch):
     assert "dG9r" not in str(raised.value) and len(intercom.requests) == 1
 
 
+@pytest.mark.usefixtures("prefect_harness")  # the intercom source reads its block
 def test_the_loader_saves_the_export_and_reads_it_back_offline(intercom, tmp_path):
     run_dir = tmp_path / "run"
     loaded = load_conversations.fn("intercom", *WEEK, run_dir)

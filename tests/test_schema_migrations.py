@@ -15,7 +15,7 @@ from monitor.store import ResultsStore, StoreError
 from monitor.store.schema import metadata
 from tests.conftest import POSTGRES_URL
 
-HEAD = "0002"
+HEAD = "0003"
 
 # The v1 tables as voc created them (monitor/schema.py at 9163d60, with `voc_schema` 1).
 V1_DDL = """
@@ -240,7 +240,12 @@ def test_a_v2_store_made_before_alembic_opens_without_loss(empty_url):
     store.finish_run("r1", "completed")
     before = (store.runs(), store.run("r1"), store.stats(), store.last_event_id())
     store.engine.dispose()
-    execute(empty_url, "DROP TABLE alembic_version")  # as the code before Alembic left it
+    # As the code before Alembic left it: no revision, nor the columns added since.
+    execute(
+        empty_url,
+        "DROP TABLE alembic_version",
+        "ALTER TABLE voc_llm_calls DROP COLUMN cache_write_1h_tokens",
+    )
     reopened = ResultsStore(empty_url)
     assert (revision(reopened), legacy_version(reopened)) == (HEAD, 2)
     after = (reopened.runs(), reopened.run("r1"), reopened.stats(), reopened.last_event_id())
@@ -252,7 +257,7 @@ def test_a_v2_store_made_before_alembic_opens_without_loss(empty_url):
     [
         (
             "UPDATE alembic_version SET version_num = '0099'",
-            "the results store has schema revision 0099; this voc knows up to 0002",
+            "the results store has schema revision 0099; this voc knows up to 0003",
         ),
         (
             "DROP TABLE alembic_version; UPDATE voc_schema SET version = 3",

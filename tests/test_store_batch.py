@@ -232,8 +232,8 @@ def test_kept_totals_equal_the_rows_added_up(store):
 
 
 def make_v1(url: str) -> None:
-    """Make the store look as a v1 voc left it: no totals, no new indexes, version 1,
-    and no Alembic revision (v1 had none)."""
+    """Make the store look as a v1 voc left it: no totals, no new indexes, no columns added
+    since, version 1, and no Alembic revision (v1 had none)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
@@ -244,6 +244,7 @@ def make_v1(url: str) -> None:
         for name in ("calls", "input_tokens", "output_tokens", "cached_tokens", "cost"):
             conn.execute(text(f"ALTER TABLE voc_runs DROP COLUMN {name}"))
         conn.execute(text("ALTER TABLE voc_runs DROP COLUMN estimated_calls"))
+        conn.execute(text("ALTER TABLE voc_llm_calls DROP COLUMN cache_write_1h_tokens"))
         conn.execute(schema_version.update().values(version=1))
     engine.dispose()
 

@@ -179,6 +179,9 @@ llm_calls = Table(
     Column("cost", Money, nullable=False),
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Of the cache writes, those kept an hour (Anthropic's dearer ones). Last, as revision
+    # 0003 added it: the export's columns keep their places.
+    Column("cache_write_1h_tokens", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_voc_llm_calls_run_agent", "run_id", "agent"),
     Index("ix_voc_llm_calls_created_at", "created_at"),
 )

@@ -51,6 +51,7 @@ def llm_call_row(
         "output_tokens": usage.output_tokens,
         "cached_tokens": usage.cached_tokens,
         "cache_write_tokens": usage.cache_write_tokens,
+        "cache_write_1h_tokens": usage.cache_write_1h_tokens,
         "estimated": usage.estimated,
         "latency_ms": round(call.latency_ms, 3),
         "attempt": call.attempt,

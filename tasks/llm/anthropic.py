@@ -49,15 +49,22 @@ def request_body(request: LLMRequest, model: str) -> dict[str, Any]:
 
 
 def usage_of(data: dict[str, Any]) -> Usage:
-    """Usage with every input token in `input_tokens`, cache reads and writes included."""
+    """Usage with every input token in `input_tokens`, cache reads and writes included.
+
+    `cache_creation` splits the writes by lifetime (5 minutes, 1 hour), priced apart.
+    """
     usage = data.get("usage") or {}
     read = usage.get("cache_read_input_tokens") or 0
-    written = usage.get("cache_creation_input_tokens") or 0
+    by_lifetime = usage.get("cache_creation") or {}
+    short = by_lifetime.get("ephemeral_5m_input_tokens") or 0
+    long = by_lifetime.get("ephemeral_1h_input_tokens") or 0
+    written = usage.get("cache_creation_input_tokens") or short + long
     return Usage(
         input_tokens=(usage.get("input_tokens") or 0) + read + written,
         output_tokens=usage.get("output_tokens") or 0,
         cached_tokens=read,
         cache_write_tokens=written,
+        cache_write_1h_tokens=long,
     )
 
 

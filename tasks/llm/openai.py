@@ -34,7 +34,7 @@ def request_body(request: LLMRequest, model: str, official: bool) -> dict[str, A
 
 
 def usage_of(data: dict[str, Any]) -> Usage:
-    """Usage from `usage`: prompt tokens include the cached ones, completion the reasoning."""
+    """Usage from `usage`: prompt tokens include those read from and written to the cache."""
     usage = data.get("usage") or {}
     prompt_details = usage.get("prompt_tokens_details") or {}
     completion_details = usage.get("completion_tokens_details") or {}
@@ -42,6 +42,7 @@ def usage_of(data: dict[str, Any]) -> Usage:
         input_tokens=usage.get("prompt_tokens") or 0,
         output_tokens=usage.get("completion_tokens") or 0,
         cached_tokens=prompt_details.get("cached_tokens") or 0,
+        cache_write_tokens=prompt_details.get("cache_write_tokens") or 0,
         reasoning_tokens=completion_details.get("reasoning_tokens") or 0,
     )
 

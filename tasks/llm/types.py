@@ -101,7 +101,9 @@ class Usage:
 
     `input_tokens` counts every input token, cached ones included (as genai-prices
     expects); `cached_tokens` were read from the provider's prompt cache and
-    `cache_write_tokens` written to it. `reasoning_tokens` are part of `output_tokens`.
+    `cache_write_tokens` written to it, of which `cache_write_1h_tokens` with a one-hour
+    lifetime (Anthropic's dearer write; the rest live five minutes). `reasoning_tokens`
+    are part of `output_tokens`.
     """
 
     input_tokens: int
@@ -110,6 +112,7 @@ class Usage:
     estimated: bool = False
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
+    cache_write_1h_tokens: int = 0
 
 
 NO_USAGE = Usage(0, 0)

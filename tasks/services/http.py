@@ -24,9 +24,18 @@ RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504, 529})
 MESSAGE_CHARS = 200
 
 
+# Intercom's limits run over windows of at most a minute: a reset further away than this
+# says that our clock is behind, and waiting for it could stall a run for nothing.
+RESET_WAIT_CAP_S = 60.0
+
+
 def parse_retry_after(headers: httpx.Headers) -> float | None:
     """Seconds to wait from `retry-after-ms`, `Retry-After` (seconds or a date) or
-    Intercom's `X-RateLimit-Reset` (epoch seconds)."""
+    Intercom's `X-RateLimit-Reset`.
+
+    The reset is a UNIX time in whole seconds: when it lies ahead, the wait until then
+    (at most `RESET_WAIT_CAP_S`); when it has passed, None, so the backoff applies.
+    """
     if value := headers.get("retry-after-ms"):
         try:
             return max(0.0, float(value) / 1000)
@@ -43,9 +52,10 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
                 pass
     if value := headers.get("x-ratelimit-reset"):
         try:
-            return max(0.0, float(value) - datetime.now(UTC).timestamp())
+            ahead = float(value) - datetime.now(UTC).timestamp()
         except ValueError:
-            pass
+            return None
+        return min(ahead, RESET_WAIT_CAP_S) if ahead > 0 else None
     return None
 
 

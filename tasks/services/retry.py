@@ -20,8 +20,9 @@ class Backoff:
     """How many attempts, and how long to wait before each retry.
 
     The n-th retry waits `first_s * 2**(n-1)` (at most `cap_s`), or what the server
-    asked for if it said; then up to `jitter` more of it at random, so clients that
-    failed together do not retry together. A server asking for more than
+    asked for if it asked for a wait (a wait of 0 is the backoff's, never an immediate
+    retry); then up to `jitter` more of it at random, so clients that failed together
+    do not retry together. A server asking for more than
     `max_wait_s` is not waited for: the error is raised.
     """
 
@@ -33,10 +34,7 @@ class Backoff:
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number `retry` (1 for the first)."""
-        if retry_after is not None:
-            base = retry_after
-        else:
-            base = min(self.cap_s, self.first_s * 2 ** (retry - 1))
+        base = retry_after or min(self.cap_s, self.first_s * 2 ** (retry - 1))
         return base * (1 + random.uniform(0, self.jitter))
 
     def should_retry(self, error: ServiceError, attempt: int) -> bool:

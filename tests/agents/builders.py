@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from tasks.fin_states import outcome
 from tasks.llm import LLMSettings
 from tasks.models import Conversation, Message, Topics
 from tasks.percent import shares, tenths_total
@@ -30,7 +31,8 @@ def conversation(
 ) -> Conversation:
     """One conversation opened by `text`, `day` days after Monday 17 November 2025.
 
-    Fin took part when it has a resolution state, unless `fin_participated` says otherwise.
+    Fin took part when it has a resolution state (of API 2.11), unless `fin_participated`
+    says otherwise.
     """
     created = MONDAY + timedelta(days=day)
     return Conversation(
@@ -39,12 +41,13 @@ def conversation(
         channel=channel,
         tier=tier,
         language=language,
-        customer_id=f"customer-{cid}",
+        customer_ids=[f"customer-{cid}"],
         state=state,
         messages=[Message(author_type="user", part_type="comment", text=text, created_at=created)],
         rating=rating,
         fin_participated=fin is not None if fin_participated is None else fin_participated,
         fin_resolution=fin,
+        fin_outcome=outcome(fin, "2.11"),
         admin_names=list(admins),
         reopens=reopens,
         assignments=assignments,

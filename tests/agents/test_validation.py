@@ -51,6 +51,7 @@ def test_the_agents_breakdowns_of_a_week_all_sum_to_100():
             "segmentation.handling",
             "segmentation.channels",
             "segmentation.languages",
+            "segmentation.countries",
             "segmentation.human_agents",
             "topic_detection.mix",
             "sub_topic_detection.topics[0][Billing].mix",

@@ -41,6 +41,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = field(default_factory=time.time)  # when it arrived (UNIX seconds)
 
 
 class FakeServer:
