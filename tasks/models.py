@@ -162,10 +162,11 @@ class SubTopicLabels(BaseModel):
 
 
 class TopicSubTopics(BaseModel):
-    """Agent 5, one topic: its sub-topic mix."""
+    """Agent 5, one topic: its sub-topic mix, and each conversation's sub-topic."""
 
     topic: str
     mix: list[Share]
+    labels: dict[str, str] = Field(default_factory=dict)  # conversation id -> sub-topic
 
 
 class SubTopics(BaseModel):
@@ -188,12 +189,13 @@ class SentimentReading(BaseModel):
 
 
 class TopicSentiment(BaseModel):
-    """Agent 6, one topic: its sentiment mix and what drives it."""
+    """Agent 6, one topic: its sentiment mix, what drives it, and each conversation's label."""
 
     topic: str
     mix: list[Share]
     mean_score: float
     summary: str
+    labels: dict[str, str] = Field(default_factory=dict)  # conversation id -> sentiment
 
 
 class Sentiment(BaseModel):
@@ -360,9 +362,19 @@ class Presentation(BaseModel):
         return self.reason if self.status == "skipped" else None
 
 
+class Findings(BaseModel):
+    """What the agents concluded about each conversation: what `voc eval` scores."""
+
+    topics: Topics
+    sub_topics: SubTopics
+    sentiment: Sentiment
+    quotes: Quotes
+
+
 class VoCResult(BaseModel):
-    """What the flow returns: this week's summary, the files and the presentation."""
+    """What the flow returns: this week's summary, the files, the presentation, the findings."""
 
     summary: WeekSummary
     output: OutputFiles
     presentation: Presentation | None  # None: the Gamma agent failed
+    findings: Findings

@@ -40,6 +40,7 @@ def sentiment_for_topic(topic: str, conversations: list[dict], llm: LLMSettings)
         mix=shares(Counter(s.label for s in scores)),
         mean_score=round(fmean(s.score for s in scores), 3) if scores else 0.0,
         summary=" ".join(reading.summary for reading in readings[:1]),
+        labels={s.id: s.label for s in scores},
     )
 
 

@@ -29,8 +29,8 @@ def sub_topics_for_topic(
         )
         known = {s["name"] for s in sub_topics}
         labels = {lab.id: lab.sub_topic for lab in reply.labels if lab.sub_topic in known}
-    counts = Counter(labels.get(c["id"], GENERAL) for c in conversations)
-    return TopicSubTopics(topic=topic, mix=shares(counts))
+    every = {c["id"]: labels.get(c["id"], GENERAL) for c in conversations}
+    return TopicSubTopics(topic=topic, mix=shares(Counter(every.values())), labels=every)
 
 
 @agent("sub_topic_detection")

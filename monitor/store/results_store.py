@@ -14,10 +14,11 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from monitor.store import migrations
 from monitor.store.engine import StoreError, display_url, make_engine, schema_lock
 from monitor.store.reads import Reads
+from monitor.store.scores import Scores
 from monitor.store.writes import Writes
 
 
-class ResultsStore(Writes, Reads):
+class ResultsStore(Writes, Scores, Reads):
     """Everything the monitor records, and the queries the CLI and dashboard make."""
 
     def __init__(self, url: str) -> None:

@@ -8,6 +8,7 @@ alembic.ini); env.py, which Alembic runs; versions/, one file a revision:
 - 0001: the v1 schema, as voc first shipped it (the baseline).
 - 0002: v2, usage totals kept on write (`voc_runs`' totals, `voc_usage`,
   `voc_agent_durations`) and the history's indexes; adds up what v1 recorded.
+- 0003: `voc_scores`, an evaluated run's scores (`voc eval`), one row per metric.
 
 A store from before Alembic has no `alembic_version` but a `voc_schema` version, and is
 stamped with the revision that version names before it is upgraded. A store at a revision
