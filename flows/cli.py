@@ -1,12 +1,9 @@
 """`voc`: run the weekly analysis and read its history from the results store."""
 
-import contextlib
 import json
-import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +15,7 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from flows.interrupts import Interrupted, stopping_on_signals
-from flows.local_api import local_api
+from flows.local_api import prefect_api, settle_prefect
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
 from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
@@ -94,7 +91,7 @@ def print_json(data: Any) -> None:
 
 def print_run(run: dict[str, Any]) -> None:
     """The cost table, why agents failed or were skipped, and the what-if prices."""
-    from monitor.render import cost_table, what_if_line  # imports Prefect: not before the callback
+    from monitor.render import cost_table, scores_line, what_if_line  # imports Prefect
 
     if run["resumed_from"]:
         console.print(f"Resumes run {run['resumed_from']}.", markup=False)
@@ -106,6 +103,8 @@ def print_run(run: dict[str, Any]) -> None:
     if payers:
         console.print(f"Cached agents reuse the results (and cost) of run {', '.join(payers)}.")
     console.print(what_if_line(run))
+    if scores_line(run):
+        console.print(scores_line(run), soft_wrap=True, markup=False)
     if run["gamma_url"]:
         console.print(f"Presentation: {run['gamma_url']}", soft_wrap=True, markup=False)
 
@@ -237,34 +236,6 @@ def home_relative(path: str) -> str:
     """`path` with the user's home written `~`, as a shell would let it be typed."""
     home = Path.home()
     return f"~/{Path(path).relative_to(home)}" if Path(path).is_relative_to(home) else path
-
-
-def settle_prefect() -> None:
-    """Let the run's artifacts and Prefect's queued events reach the API while it is up.
-
-    The monitor publishes artifacts after the flow returns, and Prefect sends events from
-    a queue: both would otherwise be cut off when voc's own server stops.
-    """
-    from prefect.events.worker import EventsWorker
-
-    from monitor.hooks import wait_for_publishing
-
-    wait_for_publishing()
-    # Its progress line ("Still processing items: 1 items remaining...") is no news here.
-    logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
-    EventsWorker.drain_all(timeout=5)
-
-
-@contextlib.contextmanager
-def prefect_api() -> Iterator[None]:
-    """Prefect's configured API, or else a local server of voc's own for the block."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        yield
-        return
-    with local_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
 
 
 def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interrupted) -> None:
@@ -426,6 +397,52 @@ def export(
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror}")
         errors.print(f"wrote {len(rows)} calls to {output}")
+
+
+@app.command(name="eval")
+def evaluate(
+    source: Annotated[str, typer.Option(help="sample, or an export file with labels")] = "sample",
+    labels: Annotated[
+        Path | None, typer.Option(help="the labels file (default X.labels.json beside X.json)")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="local, openai or anthropic (default: by model)")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="one model")] = None,
+    models: Annotated[str | None, typer.Option(help="several, comma-separated: a,b,c")] = None,
+    base_url: Annotated[str | None, typer.Option(help="an OpenAI-compatible server")] = None,
+    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
+    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Run the analysis on a labelled set with each model and score it: one table."""
+    from flows import eval_command as ev
+
+    try:
+        request = ev.check_request(
+            source, labels, start and start.date(), end and end.date(), provider, model,
+            models, base_url, None, None,
+        )  # fmt: skip
+    except BadInput as exc:
+        fail(str(exc))
+    results = open_store()
+    outcomes = []
+    began = datetime.now().astimezone()
+    with stopping_on_signals(), prefect_api():
+        try:
+            for candidate in request.candidates:
+                outcomes.append(ev.evaluate(request, candidate, results))
+        except Interrupted as interrupted:
+            end_interrupted(results, began, interrupted)
+        settle_prefect()
+    if as_json:
+        print_json(ev.as_json(outcomes))
+    else:
+        console.print(ev.scores_table(outcomes))
+        for line in ev.notes(outcomes):
+            console.print(line, markup=False, soft_wrap=True)
+    if any(o.error for o in outcomes):
+        raise typer.Exit(1)
 
 
 # -- the dashboard ------------------------------------------------------------------------

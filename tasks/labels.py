@@ -6,6 +6,8 @@ The labels of a source `X.json` (or `X.jsonl`, `X.csv`) are in `X.labels.json` b
 """
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -60,13 +62,37 @@ def read_labels(path: Path) -> dict[str, Label]:
         raise LabelsError(f"labels {path}: {exc}") from None
 
 
-def check_covered(source: str, labels: dict[str, Label], path: Path) -> None:
-    """Every conversation of the source has a label, or a `LabelsError` naming the missing."""
+@dataclass(frozen=True)
+class LabelledSet:
+    """A source with its labels, and the days its conversations span (the default window)."""
+
+    source: str
+    path: Path
+    labels: dict[str, Label]
+    first: date
+    last: date
+
+
+def _ids_and_days(source: str) -> tuple[set[str], list[date]]:
+    """The conversation ids of the source, and the day each was created (UTC)."""
+    ids, days = set(), []
     try:
-        entries = iter_export(source_path(source))
-        ids = {str(raw["id"]) for _, raw in entries if isinstance(raw, dict) and "id" in raw}
+        for _, raw in iter_export(source_path(source)):
+            if isinstance(raw, dict) and "id" in raw:
+                ids.add(str(raw["id"]))
+                if isinstance(raw.get("created_at"), int):
+                    days.append(datetime.fromtimestamp(raw["created_at"], UTC).date())
     except SourceError as exc:
         raise LabelsError(str(exc)) from None
+    return ids, days
+
+
+def load_labels(source: str, path: Path | None = None) -> LabelledSet:
+    """The labels of `source` (from `path`, else beside it), checked to cover every
+    conversation; a one-line `LabelsError` naming the missing ones otherwise."""
+    path = path or labels_path(source)
+    labels = read_labels(path)
+    ids, days = _ids_and_days(source)
     missing = sorted(ids - labels.keys())
     if missing:
         shown = ", ".join(missing[:SHOWN]) + (", …" if len(missing) > SHOWN else "")
@@ -74,11 +100,6 @@ def check_covered(source: str, labels: dict[str, Label], path: Path) -> None:
             f"{path} has no labels for {len(missing)} of the {len(ids)} conversations "
             f"in {source}: {shown}"
         )
-
-
-def load_labels(source: str, path: Path | None = None) -> dict[str, Label]:
-    """The labels of `source` (from `path`, else beside it), checked to cover every conversation."""
-    path = path or labels_path(source)
-    labels = read_labels(path)
-    check_covered(source, labels, path)
-    return labels
+    if not days:
+        raise LabelsError(f"{source}: holds no conversations to evaluate")
+    return LabelledSet(source, path, labels, min(days), max(days))
