@@ -38,3 +38,4 @@ bench: install-dev
 	$(BIN)/python -m bench.pipeline_concurrency
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.reliability
+	$(BIN)/python -m bench.evaluation

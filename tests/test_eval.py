@@ -11,12 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterId,
     FlowRunFilterParentFlowRunId,
 )
+from prefect.flows import load_flow_from_entrypoint
 
 from flows.evaluation import ARTIFACT_KEY, evaluation
 from monitor.hooks import wait_for_publishing
@@ -213,3 +215,13 @@ def test_an_evaluation_is_a_flow_run_with_a_child_run_a_task_per_metric_and_an_a
     (table,) = [a for a in artifacts if a.key == ARTIFACT_KEY]
     assert table.type == "table"
     assert [row["metric"] for row in json.loads(table.data)] == METRICS
+
+
+def test_prefect_yaml_deploys_the_evaluation_weekly_on_the_labelled_sample():
+    root = Path(__file__).resolve().parent.parent
+    config = yaml.safe_load((root / "prefect.yaml").read_text())
+    (deployment,) = [d for d in config["deployments"] if d["name"] == "labelled-sample"]
+    flow = load_flow_from_entrypoint(str(root / deployment["entrypoint"]))
+    assert flow.name == "voc-evaluation"
+    assert flow.validate_parameters(deployment["parameters"])["source"] == "sample"
+    assert [s["cron"] for s in deployment["schedules"]] == ["0 7 * * 1"]
