@@ -421,7 +421,7 @@ def evaluate(
     try:
         request = ev.check_request(
             source, labels, start and start.date(), end and end.date(), provider, model,
-            models, base_url, None, None,
+            models, base_url,
         )  # fmt: skip
     except BadInput as exc:
         fail(str(exc))

@@ -54,10 +54,8 @@ def provider_of(model: str, provider: str | None) -> str:
     return found
 
 
-def candidates(
-    provider: str | None, model: str | None, models: str | None, base_url: str | None
-) -> list[Candidate]:
-    """The models `--model`/`--models` name, each with its provider, checked (key, price)."""
+def candidates(provider: str | None, model: str | None, models: str | None) -> list[Candidate]:
+    """The models `--model`/`--models` name (default: the provider's), each with its provider."""
     from tasks.llm import DEFAULT_MODELS
 
     if model and models:
@@ -80,8 +78,7 @@ class Request:
     start: date | None
     end: date | None
     base_url: str | None
-    output_dir: Path
-    store: str | None
+    output_dir: Path  # VOC_OUTPUT_DIR, else the voc home's
     candidates: list[Candidate]
 
 
@@ -94,13 +91,11 @@ def check_request(
     model: str | None,
     models: str | None,
     base_url: str | None,
-    output_dir: str | None,
-    store: str | None,
 ) -> Request:
     """Everything an evaluation needs, checked before the first run starts (BadInput)."""
     from tasks.labels import LabelsError, load_labels
 
-    chosen = candidates(provider, model, models, base_url)
+    chosen = candidates(provider, model, models)
     first, last = start or date.min, end or date.max
     flow_source = source
     for candidate in chosen:
@@ -111,9 +106,9 @@ def check_request(
         load_labels(flow_source, labels)
     except LabelsError as exc:
         raise BadInput(str(exc)) from exc
-    out = resolve_output_dir(output_dir)
+    out = resolve_output_dir(None)
     check_output_dir(out)
-    return Request(flow_source, labels, start, end, base_url, out, store, chosen)
+    return Request(flow_source, labels, start, end, base_url, out, chosen)
 
 
 @dataclass(frozen=True)
@@ -141,7 +136,6 @@ def evaluate(request: Request, candidate: Candidate, results: ResultsStore) -> O
         end=request.end,
         labels=str(request.labels) if request.labels else None,
         output_dir=str(request.output_dir),
-        store=request.store,
         return_state=True,
     )
     wall = time.perf_counter() - began

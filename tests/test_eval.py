@@ -225,3 +225,24 @@ def test_prefect_yaml_deploys_the_evaluation_weekly_on_the_labelled_sample():
     assert flow.name == "voc-evaluation"
     assert flow.validate_parameters(deployment["parameters"])["source"] == "sample"
     assert [s["cron"] for s in deployment["schedules"]] == ["0 7 * * 1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--models", "llama-local-7b"],
+            "cannot tell which provider serves model 'llama-local-7b': pass --provider",
+        ),
+        (
+            ["--model", "gpt-4o-mini", "--models", "voc-local-1"],
+            "give --model or --models, not both",
+        ),
+        (["--models", " , "], "--models names no model"),
+        (["--model", "gpt-4o-mini"], "openai: no key: set OPENAI_API_KEY"),
+    ],
+)
+def test_bad_usage_is_one_line_before_anything_runs(voc_module, args, message):
+    done = voc_module("eval", *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"voc: {message}") and done.stderr.count("\n") == 1
