@@ -86,7 +86,8 @@ def evaluation(
     """Analyse `source` (a labelled set) with `provider`/`model`, and score the findings.
 
     `labels` is the labels file, by default `X.labels.json` beside `X.json`. Without
-    dates the window is every day the set spans, so every labelled conversation counts.
+    dates the window is the set's last week (the 7 days to its newest conversation), the
+    week `voc run` analyses for the sample.
     """
     truth = labelled_set(source, labels)
     analysed = voice_of_customer(

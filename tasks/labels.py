@@ -7,7 +7,7 @@ The labels of a source `X.json` (or `X.jsonl`, `X.csv`) are in `X.labels.json` b
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -64,7 +64,7 @@ def read_labels(path: Path) -> dict[str, Label]:
 
 @dataclass(frozen=True)
 class LabelledSet:
-    """A source with its labels, and the days its conversations span (the default window)."""
+    """A source with its labels, and its last week: the 7 days to its newest conversation."""
 
     source: str
     path: Path
@@ -102,4 +102,8 @@ def load_labels(source: str, path: Path | None = None) -> LabelledSet:
         )
     if not days:
         raise LabelsError(f"{source}: holds no conversations to evaluate")
-    return LabelledSet(source, path, labels, min(days), max(days))
+    # The week `voc run` analyses by default (for the sample, its last week), so an
+    # evaluated run stands beside the weekly runs, and a later week's trend compares
+    # itself with a week, not the whole set.
+    last = max(days)
+    return LabelledSet(source, path, labels, max(min(days), last - timedelta(days=6)), last)

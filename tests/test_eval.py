@@ -87,12 +87,12 @@ def test_the_sample_is_scored_and_the_scores_are_kept_with_the_run(sample_eval, 
     shown = run_json(voc_module("show", sample_eval["run_id"], "--json"))
     assert shown["scores"] == sample_eval["scores"]
     assert shown["status"] == "completed"
-    # Every labelled conversation of the two weeks, after de-duplication, was scored.
-    assert (shown["window_start"], shown["window_end"]) == ("2026-11-09", "2026-11-22")
+    # The sample's last week, as `voc run` has it: 180 conversations after de-duplication.
+    assert (shown["window_start"], shown["window_end"]) == ("2026-11-16", "2026-11-22")
     detail = {s["metric"]: s["detail"] for s in shown["scores"]}
-    assert detail["topic_accuracy"] == {"conversations": 352, "unknown_topics": {}}
+    assert detail["topic_accuracy"] == {"conversations": 180, "unknown_topics": {}}
     matrix = detail["sentiment_accuracy"]["confusion"]
-    assert sum(sum(row.values()) for row in matrix.values()) == 352
+    assert sum(sum(row.values()) for row in matrix.values()) == 180
     (listed,) = [r for r in run_json(voc_module("runs", "--json")) if r["id"] == shown["id"]]
     assert listed["scores"] == scores(sample_eval)
     text = voc_module("show", shown["id"][:8])
