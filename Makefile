@@ -39,3 +39,4 @@ bench: install-dev
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.reliability
 	$(BIN)/python -m bench.llm_volume
+	$(BIN)/python -m bench.evaluation

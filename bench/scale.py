@@ -4,7 +4,8 @@
 
 For each size it generates that many conversations with the sample's generator
 (`scripts/generate_sample.py`: the same two weeks, topics, languages, PII and
-duplicates, more customers) into a temporary directory, then runs the
+duplicates, more customers) into a temporary directory, with their labels beside them
+(`X.labels.json`, what `voc eval` scores against; bench/evaluation.py uses them), then runs the
 sixteen-agent flow over them with the offline provider, monitor on (SQLite store
 in the same temporary directory), in a fresh process of its own. That process
 first runs a no-op flow so its temporary Prefect server is up, then times the
@@ -33,12 +34,19 @@ WINDOW = {"start": date(2026, 11, 9), "end": date(2026, 11, 22)}
 SAMPLE_TOTAL = sum(generate_sample.WEEK_COUNTS)
 
 
+def labels_path(path: Path) -> Path:
+    """Where a generated set's labels go: `X.labels.json` beside `X.json` or `X.jsonl`."""
+    return path.with_name(f"{path.name.rsplit('.', 1)[0]}.labels.json")
+
+
 def write_conversations(count: int, path: Path) -> int:
-    """`count` conversations (plus the generator's duplicates) as JSON or JSONL; how many."""
+    """`count` conversations (plus the generator's duplicates) as JSON or JSONL, and their
+    labels beside them; how many entries."""
     week_counts = (count * generate_sample.WEEK_COUNTS[0] // SAMPLE_TOTAL,)
     week_counts += (count - week_counts[0],)
     customers = round(generate_sample.CUSTOMERS * count / SAMPLE_TOTAL)
-    data = generate_sample.generate(week_counts=week_counts, customers=customers)
+    data, labels = generate_sample.generate_labelled(week_counts=week_counts, customers=customers)
+    labels_path(path).write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
     entries = data["conversations"]
     with path.open("w", encoding="utf-8") as handle:
         if path.suffix == ".jsonl":
@@ -97,6 +105,7 @@ def measure(size: int, fmt: str, workdir: Path) -> dict:
         raise SystemExit(f"{size}: run failed\n{child.stderr[-3000:]}")
     result = json.loads(child.stdout.strip().splitlines()[-1])
     source.unlink()
+    labels_path(source).unlink()
     return {"size": size, "entries": entries, **result}
 
 

@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.interrupts import Interrupted, stopping_on_signals
+from flows.local_api import prefect_api, settle_prefect
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
-from flows.running import execute
+from flows.running import end_interrupted, execute
 from flows.terminal import console, errors, fail, print_run
 from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
@@ -272,6 +274,52 @@ def export(
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror}")
         errors.print(f"wrote {len(rows)} calls to {output}")
+
+
+@app.command(name="eval")
+def evaluate(
+    source: Annotated[str, typer.Option(help="sample, or an export file with labels")] = "sample",
+    labels: Annotated[
+        Path | None, typer.Option(help="the labels file (default X.labels.json beside X.json)")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option(help="local, openai or anthropic (default: by model)")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="one model")] = None,
+    models: Annotated[str | None, typer.Option(help="several, comma-separated: a,b,c")] = None,
+    base_url: Annotated[str | None, typer.Option(help="an OpenAI-compatible server")] = None,
+    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
+    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Run the analysis on a labelled set with each model and score it: one table."""
+    from flows import eval_command as ev
+
+    try:
+        request = ev.check_request(
+            source, labels, start and start.date(), end and end.date(), provider, model,
+            models, base_url,
+        )  # fmt: skip
+    except BadInput as exc:
+        fail(str(exc))
+    results = open_store()
+    outcomes = []
+    began = datetime.now().astimezone()
+    with stopping_on_signals(), prefect_api():
+        try:
+            for candidate in request.candidates:
+                outcomes.append(ev.evaluate(request, candidate, results))
+        except Interrupted as interrupted:
+            end_interrupted(results, began, interrupted)
+        settle_prefect()
+    if as_json:
+        print_json(ev.as_json(outcomes))
+    else:
+        console.print(ev.scores_table(outcomes))
+        for line in ev.notes(outcomes):
+            console.print(line, markup=False, soft_wrap=True)
+    if any(o.error for o in outcomes):
+        raise typer.Exit(1)
 
 
 # -- the dashboard ------------------------------------------------------------------------

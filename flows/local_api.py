@@ -5,11 +5,13 @@ group: Ctrl-C in a terminal reaches it first and kills it under the running flow
 `kill -9` of voc leaves it running, orphaned. This one is started the same way (the
 same uvicorn command), but in a session of its own, so a terminal's signals reach
 only voc, and with Linux's parent-death signal, so the kernel ends it the moment voc
-ends, however voc ends.
+ends, however voc ends. `prefect_api` uses it only when no Prefect API is configured;
+`settle_prefect` lets a run's last artifacts and events reach it before it stops.
 """
 
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import socket
@@ -109,3 +111,31 @@ def local_api() -> Iterator[str]:
         yield url
     finally:
         _stop(process)
+
+
+def settle_prefect() -> None:
+    """Let the run's artifacts and Prefect's queued events reach the API while it is up.
+
+    The monitor publishes artifacts after the flow returns, and Prefect sends events from
+    a queue: both would otherwise be cut off when voc's own server stops.
+    """
+    from prefect.events.worker import EventsWorker
+
+    from monitor.hooks import wait_for_publishing
+
+    wait_for_publishing()
+    # Its progress line ("Still processing items: 1 items remaining...") is no news here.
+    logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
+    EventsWorker.drain_all(timeout=5)
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[None]:
+    """Prefect's configured API, or else a local server of voc's own for the block."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield
+        return
+    with local_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        yield

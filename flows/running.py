@@ -6,12 +6,9 @@ reach the store and Prefect, and ends a run stopped by a signal `cancelled`
 (flows.interrupts).
 """
 
-import contextlib
-import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from flows.interrupts import Interrupted, stopping_on_signals
-from flows.local_api import local_api
+from flows.local_api import prefect_api, settle_prefect
 from flows.terminal import console, errors, fail, print_run
 from monitor.store import ResultsStore, StoreError, display_url
 
@@ -99,34 +96,6 @@ def home_relative(path: str) -> str:
     """`path` with the user's home written `~`, as a shell would let it be typed."""
     home = Path.home()
     return f"~/{Path(path).relative_to(home)}" if Path(path).is_relative_to(home) else path
-
-
-def settle_prefect() -> None:
-    """Let the run's artifacts and Prefect's queued events reach the API while it is up.
-
-    The monitor publishes artifacts after the flow returns, and Prefect sends events from
-    a queue: both would otherwise be cut off when voc's own server stops.
-    """
-    from prefect.events.worker import EventsWorker
-
-    from monitor.hooks import wait_for_publishing
-
-    wait_for_publishing()
-    # Its progress line ("Still processing items: 1 items remaining...") is no news here.
-    logging.getLogger(EventsWorker.__name__).setLevel(logging.ERROR)
-    EventsWorker.drain_all(timeout=5)
-
-
-@contextlib.contextmanager
-def prefect_api() -> Iterator[None]:
-    """Prefect's configured API, or else a local server of voc's own for the block."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        yield
-        return
-    with local_api() as url, temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
 
 
 def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interrupted) -> None:

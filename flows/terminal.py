@@ -19,7 +19,11 @@ def fail(message: str, code: int = 2) -> None:
 
 def print_run(run: dict[str, Any]) -> None:
     """The cost table, why agents failed or were skipped, and the what-if prices."""
-    from monitor.render import cost_table, what_if_line  # imports Prefect: not before the callback
+    from monitor.render import (  # imports Prefect: not before the callback
+        cost_table,
+        scores_line,
+        what_if_line,
+    )
 
     if run["resumed_from"]:
         console.print(f"Resumes run {run['resumed_from']}.", markup=False)
@@ -31,5 +35,7 @@ def print_run(run: dict[str, Any]) -> None:
     if payers:
         console.print(f"Cached agents reuse the results (and cost) of run {', '.join(payers)}.")
     console.print(what_if_line(run))
+    if scores_line(run):
+        console.print(scores_line(run), soft_wrap=True, markup=False)
     if run["gamma_url"]:
         console.print(f"Presentation: {run['gamma_url']}", soft_wrap=True, markup=False)

@@ -20,7 +20,7 @@ from tasks.fin import fin_performance
 from tasks.gamma import gamma_presentation
 from tasks.llm import LOCAL_MODEL, LLMSettings
 from tasks.load import load_conversations
-from tasks.models import Conversation, Topics, VoCResult, WeekSummary
+from tasks.models import Conversation, Findings, Topics, VoCResult, WeekSummary
 from tasks.output import output_formatting
 from tasks.preprocess import preprocess
 from tasks.quality import quality_insights
@@ -186,4 +186,10 @@ def voice_of_customer(
     # its reason), not the run's.
     presentation = gamma_presentation(output, return_state=True)
     deck = presentation.result() if presentation.is_completed() else None
-    return VoCResult(summary=summary, output=output, presentation=deck)
+    scored = Findings(
+        topics=topics,
+        sub_topics=findings["sub_topic_detection"],
+        sentiment=findings["topic_sentiment"],
+        quotes=findings["example_quotes"],
+    )
+    return VoCResult(summary=summary, output=output, presentation=deck, findings=scored)

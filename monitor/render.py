@@ -92,3 +92,14 @@ def runs_table(runs: list[dict[str, Any]]) -> Table:
             money(run["cost"]),
         )
     return table
+
+
+def scores_line(run: dict[str, Any]) -> str | None:
+    """An evaluated run's scores (`voc eval`) and what they are against; None if it has none."""
+    if not run["scores"]:
+        return None
+    shown = ", ".join(
+        f"{s['metric']} {'n/a' if s['value'] is None else format(s['value'], '.3f')}"
+        for s in run["scores"]
+    )
+    return f"Scores against {run['scores'][0]['labels']}: {shown}"

@@ -376,9 +376,19 @@ class Presentation(BaseModel):
         return self.reason if self.status == "skipped" else None
 
 
+class Findings(BaseModel):
+    """What the agents concluded about each conversation: what `voc eval` scores."""
+
+    topics: Topics
+    sub_topics: SubTopics
+    sentiment: Sentiment
+    quotes: Quotes
+
+
 class VoCResult(BaseModel):
-    """What the flow returns: this week's summary, the files and the presentation."""
+    """What the flow returns: this week's summary, the files, the presentation, the findings."""
 
     summary: WeekSummary
     output: OutputFiles
     presentation: Presentation | None  # None: the Gamma agent failed
+    findings: Findings

@@ -1,5 +1,6 @@
 """The store's schema migrations: a v1 or v2 store from before Alembic opens at head with
-its data intact, a fresh one matches schema.py, and a newer one is refused."""
+its data intact, a fresh one matches schema.py, and a newer one is refused; an evaluated
+run's scores (revision 0004) are kept one row per metric."""
 
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from monitor.store import ResultsStore, StoreError
 from monitor.store.schema import metadata
 from tests.conftest import POSTGRES_URL
 
-HEAD = "0003"
+HEAD = "0004"
 
 # The v1 tables as voc created them (monitor/schema.py at 9163d60, with `voc_schema` 1).
 V1_DDL = """
@@ -240,10 +241,11 @@ def test_a_v2_store_made_before_alembic_opens_without_loss(empty_url):
     store.finish_run("r1", "completed")
     before = (store.runs(), store.run("r1"), store.stats(), store.last_event_id())
     store.engine.dispose()
-    # As the code before Alembic left it: no revision, nor the columns added since.
+    # As the code before Alembic left it: no revision, nor the tables and columns added since.
     execute(
         empty_url,
         "DROP TABLE alembic_version",
+        "DROP TABLE voc_scores",
         "ALTER TABLE voc_llm_calls DROP COLUMN cache_write_1h_tokens",
     )
     reopened = ResultsStore(empty_url)
@@ -257,7 +259,7 @@ def test_a_v2_store_made_before_alembic_opens_without_loss(empty_url):
     [
         (
             "UPDATE alembic_version SET version_num = '0099'",
-            "the results store has schema revision 0099; this voc knows up to 0003",
+            "the results store has schema revision 0099; this voc knows up to 0004",
         ),
         (
             "DROP TABLE alembic_version; UPDATE voc_schema SET version = 3",
@@ -271,3 +273,39 @@ def test_a_store_newer_than_this_voc_is_refused_in_one_line(empty_url, marking, 
     with pytest.raises(StoreError) as refused:
         ResultsStore(empty_url)
     assert str(refused.value) == message
+
+
+def test_an_evaluated_runs_scores_are_kept_one_row_per_metric(empty_url):
+    make_v1_store(empty_url)
+    store = ResultsStore(empty_url)
+    confusion = {"negative": {"negative": 3, "neutral": 1, "positive": 0}}
+    first = [
+        {"metric": "topic_accuracy", "value": 0.5, "detail": {"conversations": 4}},
+        {"metric": "quote_relevance", "value": None, "detail": {"quotes": 0}},
+    ]
+    store.record_scores("r1", first, "sample.labels.json", "e1")
+    again = [
+        {"metric": "topic_accuracy", "value": 0.75, "detail": {"conversations": 4}},
+        {"metric": "sentiment_accuracy", "value": 0.8, "detail": {"confusion": confusion}},
+    ]
+    store.record_scores("r1", again, "sample.labels.json", "e2")  # scored again: replaced
+    assert store.run("r1")["scores"] == [
+        {
+            "metric": score["metric"],
+            "value": score["value"],
+            "detail": score["detail"],
+            "labels": "sample.labels.json",
+            "evaluation_id": "e2",
+        }
+        for score in again
+    ]
+    assert [r["scores"] for r in store.runs()] == [
+        {"topic_accuracy": 0.75, "sentiment_accuracy": 0.8}
+    ]
+    assert store.compare()[0]["scores"] == {"topic_accuracy": 0.75, "sentiment_accuracy": 0.8}
+    store.start_run({"id": "r2", "command": "voice-of-customer", "agents_total": 16})
+    assert (store.run("r2")["scores"], store.runs()[0]["scores"]) == ([], {})
+    (line,) = [e for e in store.events_after("r1", 0) if e["kind"] == "log"][-1:]
+    assert line["payload"]["message"] == (
+        "scored against sample.labels.json: topic_accuracy 0.750, sentiment_accuracy 0.800"
+    )

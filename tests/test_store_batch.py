@@ -232,12 +232,12 @@ def test_kept_totals_equal_the_rows_added_up(store):
 
 
 def make_v1(url: str) -> None:
-    """Make the store look as a v1 voc left it: no totals, no new indexes, no columns added
-    since, version 1, and no Alembic revision (v1 had none)."""
+    """Make the store look as a v1 voc left it: no totals, no new indexes, no scores, no
+    columns added since, version 1, and no Alembic revision (v1 had none)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
-        for name in ("voc_usage", "voc_agent_durations"):
+        for name in ("voc_usage", "voc_agent_durations", "voc_scores"):
             conn.execute(text(f"DROP TABLE {name}"))
         for name in ("ix_voc_runs_status_window", "ix_voc_runs_command_status_started"):
             conn.execute(text(f"DROP INDEX {name}"))

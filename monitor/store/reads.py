@@ -27,6 +27,7 @@ from monitor.store.schema import (
     usage,
     utc,
 )
+from monitor.store.scores import scores_of, values
 from monitor.store.views import agent_view, run_view, seconds_between
 
 
@@ -84,7 +85,7 @@ class Reads:
         }
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        """The newest runs first, each with its call, token and cost totals."""
+        """The newest runs first, each with its call, token and cost totals and its scores."""
         with self.engine.connect() as conn:
             rows = (
                 conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(limit))
@@ -105,10 +106,14 @@ class Reads:
                     .group_by(agent_runs.c.run_id)
                 ).all()
             )
-        return [run_view(row, done.get(row["id"], 0)) for row in rows]
+            scored = scores_of(conn, ids)
+        return [
+            run_view(row, done.get(row["id"], 0)) | {"scores": values(scored.get(row["id"], []))}
+            for row in rows
+        ]
 
     def run(self, run_id: str) -> dict[str, Any]:
-        """One run with its agents (their calls, tokens and cost) and files."""
+        """One run with its agents (their calls, tokens and cost), files and scores."""
         with self.engine.connect() as conn:
             row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
             if row is None:
@@ -128,12 +133,14 @@ class Reads:
                 .mappings()
                 .all()
             )
+            scored = scores_of(conn, [run_id]).get(run_id, [])
         done = sum(1 for a in agents if a["key"] == a["agent"] and a["status"] in DONE)
         view = run_view(row, done)
         view["agents"] = [agent_view(a, per_key.get(a["key"])) for a in agents]
         view["files"] = [
             {"path": f["path"], "size": f["size"], "sha256": f["sha256"]} for f in run_files
         ]
+        view["scores"] = scored
         return view
 
     def llm_calls(
@@ -264,7 +271,8 @@ class Reads:
     def compare(self, weeks: int = 8) -> list[dict[str, Any]]:
         """The newest completed run of each of the last `weeks` windows, oldest first.
 
-        Each with its totals (calls, tokens, cost), duration, conversations and topic mix.
+        Each with its totals (calls, tokens, cost), duration, conversations, topic mix and,
+        when it was evaluated (`voc eval`), its scores.
         """
         completed = and_(runs.c.status == "completed", runs.c.window_start.is_not(None))
         with self.engine.connect() as conn:
@@ -289,9 +297,10 @@ class Reads:
                 .where(completed, runs.c.window_start.in_(windows.scalar_subquery()))
                 .order_by(runs.c.window_start.desc(), runs.c.started_at.desc())
             ).all()
-        chosen: dict[date, Any] = {}
-        for row in rows:
-            chosen.setdefault(row.window_start, row)
+            chosen: dict[date, Any] = {}
+            for row in rows:
+                chosen.setdefault(row.window_start, row)
+            scored = scores_of(conn, [row.id for row in chosen.values()])
         return [
             {
                 "run_id": row.id,
@@ -301,6 +310,7 @@ class Reads:
                 "duration_s": seconds_between(row.started_at, row.ended_at),
                 "conversations": (row.summary or {}).get("conversations"),
                 "topic_mix": (row.summary or {}).get("topic_mix", {}),
+                "scores": values(scored.get(row.id, [])),
             }
             | {name: getattr(row, name) for name in TOTALS}
             for row in reversed(chosen.values())

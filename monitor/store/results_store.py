@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from monitor.store import migrations
 from monitor.store.engine import StoreError, display_url, make_engine, schema_lock
 from monitor.store.reads import Reads
+from monitor.store.scores import Scores
 from monitor.store.writes import Writes
 
 _shared: dict[str, "ResultsStore"] = {}
@@ -30,7 +31,7 @@ def shared_store(url: str) -> "ResultsStore":
         return _shared[url]
 
 
-class ResultsStore(Writes, Reads):
+class ResultsStore(Writes, Scores, Reads):
     """Everything the monitor records, and the queries the CLI and dashboard make."""
 
     def __init__(self, url: str) -> None:

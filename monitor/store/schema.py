@@ -230,3 +230,18 @@ events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_voc_events_run_id", "run_id", "id"),
 )
+
+# How right a run's findings were against a labelled set (`voc eval`): one row per metric.
+scores = Table(
+    "voc_scores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("voc_runs.id"), nullable=False),
+    Column("metric", String(64), nullable=False),
+    Column("value", Float),  # NULL: nothing to score (no quote, say)
+    Column("detail", JSON),
+    Column("labels", Text),  # the labels file scored against
+    Column("evaluation_id", String(64)),  # the evaluation's Prefect flow run
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("run_id", "metric", name="uq_voc_scores_run_metric"),
+)

@@ -63,3 +63,43 @@ export function stackedShares(labels, mixes, title) {
   });
   return svg;
 }
+
+/**
+ * One dot per point ({x, y, label, group}), x and y axes from 0 to their largest value
+ * (or `yMax`), each dot with its label as a tooltip; groups (models) share a colour,
+ * with a legend.
+ */
+export function scatterChart(points, { xFormat, yFormat, yMax, title }) {
+  const groups = [...new Set(points.map((p) => p.group))].sort();
+  const legendH = Math.ceil(groups.length / 3) * 18 + 8;
+  const height = H + 40 + legendH;
+  const innerW = W - PAD.left - PAD.right - 40;
+  const innerH = H - PAD.top - PAD.bottom;
+  const xMax = Math.max(...points.map((p) => p.x), 0) || 1;
+  const top = yMax ?? (Math.max(...points.map((p) => p.y), 0) || 1);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${height}`, class: "chart scatter", role: "img", "aria-label": title });
+  const x0 = PAD.left;
+  const y0 = PAD.top + innerH;
+  svg.append(s("line", { x1: x0, y1: y0, x2: x0 + innerW, y2: y0, class: "axis" }));
+  svg.append(s("line", { x1: x0, y1: PAD.top, x2: x0, y2: y0, class: "axis" }));
+  svg.append(s("text", { x: x0 - 6, y: PAD.top + 10, class: "tick", "text-anchor": "end" }, yFormat(top)));
+  svg.append(s("text", { x: x0 - 6, y: y0, class: "tick", "text-anchor": "end" }, yFormat(0)));
+  svg.append(s("text", { x: x0, y: y0 + 16, class: "tick" }, xFormat(0)));
+  svg.append(s("text", { x: x0 + innerW, y: y0 + 16, class: "tick", "text-anchor": "end" }, xFormat(xMax)));
+  svg.append(s("text", { x: x0 + innerW / 2, y: y0 + 30, class: "tick", "text-anchor": "middle" }, "cost per run"));
+  points.forEach((p) => {
+    const cx = x0 + (p.x / xMax) * innerW;
+    const cy = y0 - (Math.min(p.y, top) / top) * innerH;
+    const fill = PALETTE[groups.indexOf(p.group) % PALETTE.length];
+    svg.append(s("circle", { cx, cy, r: 5, fill, class: "dot", "data-group": p.group },
+      s("title", {}, `${p.label}: ${xFormat(p.x)}, ${yFormat(p.y)}`)));
+  });
+  const legendTop = H + 44;
+  groups.forEach((group, g) => {
+    const x = PAD.left + (g % 3) * (innerW / 3);
+    const y = legendTop + Math.floor(g / 3) * 18;
+    svg.append(s("circle", { cx: x + 5, cy: y + 5, r: 5, fill: PALETTE[g % PALETTE.length] }));
+    svg.append(s("text", { x: x + 14, y: y + 9, class: "tick legend" }, group));
+  });
+  return svg;
+}

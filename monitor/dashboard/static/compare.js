@@ -5,6 +5,7 @@ import { getJSON } from "./api.js";
 import { barChart, stackedShares } from "./charts.js";
 import { h, replace } from "./dom.js";
 import { int, money, seconds } from "./format.js";
+import { accuracyPanel } from "./scores.js";
 
 const CHOICES = [4, 8, 12, 26];
 
@@ -36,7 +37,7 @@ export function compareView(root, params) {
     i ? " · " : "",
     n === weeks ? h("strong", {}, `${n} weeks`) : h("a", { href: `#/compare?weeks=${n}` }, `${n} weeks`),
   ]));
-  replace(root, h("h2", {}, "Week over week"), picker, body);
+  replace(root, h("h2", {}, "Week over week"), picker, body, accuracyPanel());
 
   Promise.all([getJSON(`api/compare?weeks=${weeks}`), getJSON("api/stats")]).then(([data, stats]) => {
     const rows = data.weeks;
@@ -48,6 +49,7 @@ export function compareView(root, params) {
     const costs = rows.map((w) => Number(w.cost));
     const durations = rows.map((w) => Number(w.duration_s || 0));
     const volumes = rows.map((w) => Number(w.conversations || 0));
+    const scored = rows.filter((w) => w.scores && w.scores.topic_accuracy !== undefined);
     const dollars = (v) => money(v);
     const secs = (v) => `${v.toFixed(1)}s`;
     replace(body,
@@ -61,6 +63,10 @@ export function compareView(root, params) {
           barChart(labels, volumes, (v) => int(v), "Conversations per week")),
         h("section", { class: "panel" }, h("h3", {}, "Topic mix (%)"),
           stackedShares(labels, rows.map((w) => w.topic_mix || {}), "Topic mix per week"))),
+      scored.length ? h("section", { class: "panel", id: "weekly-accuracy" },
+        h("h3", {}, "Topic accuracy per week", h("small", {}, " (weeks whose newest run was evaluated)")),
+        barChart(scored.map(weekLabel), scored.map((w) => Number(w.scores.topic_accuracy || 0)),
+          (v) => v.toFixed(3), "Topic accuracy per week")) : null,
       h("section", { class: "panel" }, h("h3", {}, "Per-agent averages (all finished runs)"), agentsTable(stats)));
   }).catch((error) => replace(body, h("p", { class: "error" }, error.message)));
   return () => {};

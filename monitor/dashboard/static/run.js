@@ -10,6 +10,7 @@ import {
 } from "./format.js";
 import { cancelRun } from "./launch.js";
 import { renderReport } from "./report.js";
+import { scoresPanel } from "./scores.js";
 
 const REPORT = "report.md";
 // A run that is neither recorded nor waiting in Prefect this long is not coming.
@@ -90,10 +91,11 @@ export function runView(root, runId) {
     progress: h("section", { class: "progress-block" }),
     agents: h("section", { class: "panel" }),
     files: h("section", { class: "panel" }),
+    scores: h("div"),
     report: h("section", { class: "panel report" }),
     log: h("ol", { class: "log", id: "log" }),
   };
-  replace(root, parts.head, parts.progress, parts.agents,
+  replace(root, parts.head, parts.progress, parts.scores, parts.agents,
     h("div", { class: "columns" },
       h("section", { class: "panel" }, h("h3", {}, "Live log"), parts.log), parts.files),
     parts.report);
@@ -277,6 +279,7 @@ export function runView(root, runId) {
     renderProgress();
     renderAgents();
     renderFiles();
+    replace(parts.scores, scoresPanel(state.run));
     renderReportOnce();
   }
 

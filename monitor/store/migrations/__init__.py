@@ -9,6 +9,7 @@ alembic.ini); env.py, which Alembic runs; versions/, one file a revision:
 - 0002: v2, usage totals kept on write (`voc_runs`' totals, `voc_usage`,
   `voc_agent_durations`) and the history's indexes; adds up what v1 recorded.
 - 0003: `voc_llm_calls.cache_write_1h_tokens`, the one-hour cache writes.
+- 0004: `voc_scores`, an evaluated run's scores (`voc eval`), one row per metric.
 
 A store from before Alembic has no `alembic_version` but a `voc_schema` version, and is
 stamped with the revision that version names before it is upgraded. A store at a revision
