@@ -19,8 +19,7 @@ from prefect.runtime import flow_run
 from pydantic import BaseModel
 
 from flows.voice_of_customer import voice_of_customer
-from monitor.hooks import shared_store
-from monitor.store import resolve_store_url
+from monitor.store import resolve_store_url, shared_store
 from tasks.labels import LabelledSet, load_labels
 from tasks.llm import LOCAL_MODEL
 from tasks.scoring import METRIC_TASKS, Score, scoring_inputs

@@ -77,7 +77,7 @@ def _ids_and_days(source: str) -> tuple[set[str], list[date]]:
     """The conversation ids of the source, and the day each was created (UTC)."""
     ids, days = set(), []
     try:
-        for _, raw in iter_export(source_path(source)):
+        for _, raw in iter_export(source_path(source))[1]:
             if isinstance(raw, dict) and "id" in raw:
                 ids.add(str(raw["id"]))
                 if isinstance(raw.get("created_at"), int):
