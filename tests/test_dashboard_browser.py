@@ -26,9 +26,13 @@ from tests.servers.gamma import FakeGamma
 
 SCRIPT = "<script>window.__xss = 1</script>"
 IMG = '<img src=x onerror="window.__xss = 2">'
+# Each names more of Billing's terms than any customer of the sample, so the offline
+# provider quotes both: it picks the sentences that name the topic's most shared terms.
 HOSTILE = [
-    f"I hate this awful, terrible, horrible invoice {SCRIPT} worst billing ever",
-    f"Awful, terrible, disgusting refund mess {IMG} I hate it so much, horrible",
+    f"I was charged twice {SCRIPT} on my credit card, the payment was declined, and the "
+    "invoice and receipt are wrong",
+    f"I want a refund {IMG} and my money back for this billing payment, with a VAT invoice "
+    "and a receipt",
 ]
 
 
