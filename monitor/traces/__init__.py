@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import context, trace
 from prefect.client.schemas.objects import FlowRun
 
 from monitor.store import ResultsStore, StoreError
@@ -100,9 +100,11 @@ def _open_in_place(flow_run: FlowRun) -> Any | None:
 
     telemetry = RunTelemetry()
     with get_client(sync_client=True) as client:
-        # Also writes the span's traceparent into the run's labels, where Prefect's
-        # task runs look for their parent span.
         telemetry.start_span(flow_run, client, flow_run.parameters)
+    # Current from here on in the flow's context (the hook runs in it), as Prefect makes
+    # its own span: task runs take the current span for their parent. Prefect's context
+    # manager around the flow restores the context it found when the flow ends.
+    context.attach(trace.set_span_in_context(telemetry.span))
     return telemetry
 
 

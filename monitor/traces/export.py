@@ -7,6 +7,7 @@ rather than each waiting out its own timeout (at exit above all).
 """
 
 import logging
+import sys
 
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -23,16 +24,29 @@ EXPORTER_LOGGER = "opentelemetry.exporter.otlp.proto.http.trace_exporter"
 
 
 class LastProblem(logging.Filter):
-    """Keeps the last thing the exporter logged, and drops every line it logs."""
+    """Keeps why the exporter's last batch failed, and drops every line it logs."""
 
     def __init__(self) -> None:
         super().__init__()
         self.message = "no answer"
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            self.message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            self.message = _reason(record) or self.message
         return False
+
+
+def _reason(record: logging.LogRecord) -> str | None:
+    """The cause in a few words: the HTTP status, or what became of the connection."""
+    message = str(record.msg)
+    if message.startswith("Failed to export %s batch code"):
+        _, status, reason = record.args
+        return f"HTTP {status} {reason}" if status else str(reason)[:200]
+    if not message.startswith("Transient error"):
+        return None
+    cause = str(record.args[0])
+    known = ("Connection refused", "timed out", "Name or service not known", "Connection reset")
+    return next((k.lower() for k in known if k in cause), cause[:200])
 
 
 class FirstFailure(SpanExporter):
@@ -74,6 +88,11 @@ def configure(settings: TraceSettings) -> None:
     The provider flushes and shuts down at the interpreter's exit (its atexit hook);
     `flush()` does it sooner, for a process about to `os._exit`.
     """
+    if not log.handlers:  # the one warning, as voc's other one-line messages
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
     problem = LastProblem()
     logging.getLogger(EXPORTER_LOGGER).addFilter(problem)
     exporter = OTLPSpanExporter(
