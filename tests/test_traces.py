@@ -5,8 +5,10 @@ flow run as a worker starts it run as processes of their own, exporting over rea
 OTLP/HTTP to a loopback collector (`tests.servers.otlp`).
 """
 
+import json
 import subprocess
 import sys
+import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +27,8 @@ from monitor.traces import spans as llm_spans_of
 from monitor.traces.settings import TraceSettingsError, trace_settings
 from tasks.llm.types import LLMCall, LLMRequest, Usage
 from tests.conftest import voc_environment
+from tests.servers.base import Reply
+from tests.servers.openai import FakeOpenAI
 from tests.servers.otlp import FakeCollector
 from tests.test_flow import MONDAY, small_export
 from tests.trace_checks import check_run_trace
@@ -336,3 +340,47 @@ def test_a_flow_run_started_outside_voc_sets_traces_up_as_it_opens(tmp_path, pre
 @pytest.fixture(scope="module")
 def prefect_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("prefect-home")
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_resumed_run_shows_its_cached_agents_as_cached_with_no_llm_spans(
+    memory, tmp_path, output_dir, store_url, monkeypatch
+):
+    from flows.voice_of_customer import voice_of_customer
+
+    parameters = dict(
+        start=date(2025, 11, 17),
+        end=date(2025, 11, 23),
+        source=str(small_export(tmp_path / "export.json", MONDAY)),
+        provider="openai",
+        model="gpt-4o-mini",
+        output_dir=str(output_dir),
+        store=store_url,
+        resume_key=f"traces-{uuid.uuid4()}",  # results persist beyond this session
+    )
+    with FakeOpenAI() as llm:
+        monkeypatch.setenv("OPENAI_API_KEY", llm.api_key)
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.base_url)
+        # The report's summary is refused (a 400, never retried): output formatting fails.
+        refused = Reply(400, {"error": {"message": "refused", "type": "invalid_request_error"}})
+        llm.refuse = lambda seen: refused if "one-line headline" in json.dumps(seen.body) else None
+        first = voice_of_customer(**parameters, return_state=True)
+        assert first.is_failed(), [r.path for r in llm.requests]
+        llm.refuse = lambda seen: None
+        memory.clear()
+        state = voice_of_customer(**parameters, return_state=True)
+    assert state.is_completed(), state.message
+    store = ResultsStore(store_url)
+    run = store.run(str(state.state_details.flow_run_id))
+    cached = {a["key"] for a in run["agents"] if a["status"] == "cached"}
+    assert {"topic_detection", "sub_topic_detection"} <= cached
+
+    spans = [as_phoenix(s) for s in memory.get_finished_spans()]
+    root = check_run_trace(spans, run, exporting.call_rows(store, run["id"]))
+    assert root["attributes"]["voc.run.id"] == run["id"]
+    by_name = {s["name"]: s for s in spans if s["span_kind"] != "LLM"}
+    parents = {s["parent_id"] for s in spans if s["span_kind"] == "LLM"}
+    for key in cached:
+        assert "Cached" in [e["name"] for e in by_name[key]["events"]], key
+        assert by_name[key]["context"]["span_id"] not in parents, key
+    assert len([s for s in spans if s["span_kind"] == "LLM"]) == run["calls"] == 1

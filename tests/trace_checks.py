@@ -37,7 +37,7 @@ def check_run_trace(
     assert {s["name"] for s in agents} == {a["key"] for a in run["agents"] if "[" not in a["key"]}
     agent_span = {s["name"]: s["context"]["span_id"] for s in agents}
     per_topic = [s for s in spans if "[" in s["name"] and s["span_kind"] != "LLM"]
-    assert per_topic, "no per-topic task runs"
+    assert {s["name"] for s in per_topic} == {a["key"] for a in run["agents"] if "[" in a["key"]}
     for span in per_topic:  # under their agent's span
         assert span["parent_id"] == agent_span[span["name"].split("[")[0]], span["name"]
 
