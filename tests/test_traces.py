@@ -5,10 +5,13 @@ flow run as a worker starts it run as processes of their own, exporting over rea
 OTLP/HTTP to a loopback collector (`tests.servers.otlp`).
 """
 
+import contextlib
 import json
+import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -37,15 +40,17 @@ SECRET = "c2stbGYtc2VjcmV0OnBrLWxmLXB1YmxpYw"  # a header value: never repeated 
 
 
 @pytest.fixture(scope="module")
-def memory() -> InMemorySpanExporter:
-    """This process's global tracer provider, keeping finished spans in memory."""
+def memory() -> Iterator[InMemorySpanExporter]:
+    """This process's global tracer provider, keeping finished spans in memory while this
+    module runs (a process has one provider for good: later tests' spans are dropped)."""
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):
         provider = TracerProvider()
         trace.set_tracer_provider(provider)
     exporter = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    yield exporter
+    exporter.shutdown()
 
 
 def as_phoenix(span: ReadableSpan) -> dict:
@@ -267,7 +272,7 @@ def test_malformed_headers_are_one_line_before_the_run(tmp_path, prefect_home):
 
 
 def test_an_endpoint_that_refuses_costs_one_warning_and_the_run_is_recorded(tmp_path, prefect_home):
-    with socket_bound_but_closed() as port:
+    with closed_port() as port:
         done = run_voc(
             tmp_path,
             prefect_home,
@@ -286,18 +291,12 @@ def test_an_endpoint_that_refuses_costs_one_warning_and_the_run_is_recorded(tmp_
     assert run["status"] == "completed"
 
 
-class socket_bound_but_closed:
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
     """A loopback port nobody listens on (bound, so nobody else takes it meanwhile)."""
-
-    def __enter__(self) -> int:
-        import socket
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        return self.sock.getsockname()[1]
-
-    def __exit__(self, *exc) -> None:
-        self.sock.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 def test_a_flow_run_started_outside_voc_sets_traces_up_as_it_opens(tmp_path, prefect_home):
