@@ -115,7 +115,7 @@ def run_closed(run_id: str, store: ResultsStore) -> None:
     if span is None:
         return
     try:
-        run = store.run(run_id)
+        run = store.run_totals(run_id)
     except StoreError as exc:  # the span goes without the figures
         log.warning("voc: the run's figures are not on its trace: %s", exc)
         run = None
