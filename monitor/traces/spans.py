@@ -20,7 +20,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from monitor.store.writes import llm_call_row
 from tasks.llm.types import LLMCall
 
-TRACER = "prefect-voc"
+# A proxy until the SDK's provider is set, then that provider's tracer: one lookup, not
+# one per call.
+TRACER = trace.get_tracer("prefect-voc")
 
 
 def tracing() -> bool:
@@ -34,7 +36,7 @@ def record_llm_call(
     """The call's span, ended now, as long as the call took, under the current span."""
     ended = time.time_ns()
     row = llm_call_row(run_id, agent_key, task_run_id, call, cost, datetime.now(UTC))
-    span = trace.get_tracer(TRACER).start_span(
+    span = TRACER.start_span(
         f"chat {row['model']}",
         kind=SpanKind.CLIENT,
         start_time=ended - int(row["latency_ms"] * 1_000_000),
