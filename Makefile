@@ -41,6 +41,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.monitor_overhead
+	$(BIN)/python -m bench.trace_export
 	$(BIN)/python -m bench.store_throughput
 	$(BIN)/python -m bench.history_queries
 	$(BIN)/python bench/dashboard_sse_latency.py
