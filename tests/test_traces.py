@@ -383,3 +383,39 @@ def test_a_resumed_run_shows_its_cached_agents_as_cached_with_no_llm_spans(
         assert "Cached" in [e["name"] for e in by_name[key]["events"]], key
         assert by_name[key]["context"]["span_id"] not in parents, key
     assert len([s for s in spans if s["span_kind"] == "LLM"]) == run["calls"] == 1
+
+
+def test_a_killed_runs_exported_spans_stay_consistent(tmp_path, prefect_home):
+    """kill -9 mid-run: what had been exported is one trace of the run's agents and calls,
+    each call under its own task run's span (the flow span and the running agents' spans
+    never arrive)."""
+    from tests.test_resume import kill_when, topic_done_before_its_agent
+
+    with FakeCollector() as collector:
+        env = voc_environment(tmp_path, prefect_home) | {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "50",  # spans leave every 50 ms, not every 5 s
+        }
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("voc")), "run"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        run_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
+        exported = list(collector.spans)
+    agents = {
+        a["key"] for a in ResultsStore(f"sqlite:///{tmp_path / 'voc.db'}").run(run_id)["agents"]
+    }
+    llm = [s for s in exported if s["span_kind"] == "LLM"]
+    tasks = {s["context"]["span_id"]: s for s in exported if s["span_kind"] != "LLM"}
+    assert llm, "nothing was exported before the kill"
+    assert len({s["context"]["trace_id"] for s in exported}) == 1
+    assert not [s for s in exported if s["parent_id"] is None]  # the flow span never ended
+    assert {s["name"] for s in tasks.values()} <= agents
+    for span in llm:
+        assert span["attributes"]["voc.agent_key"] in agents
+        if span["parent_id"] in tasks:  # else its task run was still going
+            assert tasks[span["parent_id"]]["name"] == span["attributes"]["voc.agent_key"]
