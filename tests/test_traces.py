@@ -406,16 +406,15 @@ def test_a_killed_runs_exported_spans_stay_consistent(tmp_path, prefect_home):
         )
         run_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
         exported = list(collector.spans)
-    agents = {
-        a["key"] for a in ResultsStore(f"sqlite:///{tmp_path / 'voc.db'}").run(run_id)["agents"]
-    }
+    # The store and the exporter each lose what they had not sent when the process died,
+    # so the trace is checked against itself and the run's id.
     llm = [s for s in exported if s["span_kind"] == "LLM"]
     tasks = {s["context"]["span_id"]: s for s in exported if s["span_kind"] != "LLM"}
     assert llm, "nothing was exported before the kill"
     assert len({s["context"]["trace_id"] for s in exported}) == 1
     assert not [s for s in exported if s["parent_id"] is None]  # the flow span never ended
-    assert {s["name"] for s in tasks.values()} <= agents
+    assert {s["attributes"]["prefect.run.type"] for s in tasks.values()} == {"task"}
+    assert {s["attributes"]["voc.run_id"] for s in llm} == {run_id}
     for span in llm:
-        assert span["attributes"]["voc.agent_key"] in agents
         if span["parent_id"] in tasks:  # else its task run was still going
             assert tasks[span["parent_id"]]["name"] == span["attributes"]["voc.agent_key"]

@@ -77,6 +77,7 @@ def llm_call_attributes(row: dict[str, Any], call: LLMCall) -> dict[str, Any]:
         "voc.attempt": row["attempt"],
         "voc.purpose": row["purpose"],
         "voc.agent_key": row["agent_key"],
+        "voc.run_id": row["run_id"],
         "voc.tokens_estimated": row["estimated"],
     }
     if call.finish_reason:
