@@ -404,7 +404,15 @@ def test_a_killed_runs_exported_spans_stay_consistent(tmp_path, prefect_home):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        run_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
+        # Mid-run, once the collector holds an LLM call's span.
+        run_id = kill_when(
+            process,
+            tmp_path / "voc.db",
+            lambda agents: (
+                topic_done_before_its_agent(agents)
+                and any(s["span_kind"] == "LLM" for s in collector.spans)
+            ),
+        )
         exported = list(collector.spans)
     # The store and the exporter each lose what they had not sent when the process died,
     # so the trace is checked against itself and the run's id.
