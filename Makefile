@@ -2,11 +2,14 @@
 #   make run    install into .venv and run the analysis on the bundled sample
 #   make test   install into .venv (with the dev extra) and run the tests
 # and `make bench` runs the benchmarks (not part of the tests; see bench/RESULTS.md).
+# `make phoenix` puts Arize Phoenix in a virtual environment of its own (its pins are not
+# ours) for the trace test, tests/test_traces_phoenix.py; .ci/run does it.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+PHOENIX_VENV := .venv-phoenix
 
-.PHONY: run test bench lint install install-dev
+.PHONY: run test bench lint install install-dev phoenix
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,13 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+
+phoenix: $(PHOENIX_VENV)/bin/phoenix
+
+$(PHOENIX_VENV)/bin/phoenix:
+	$(PYTHON) -m venv $(PHOENIX_VENV)
+	$(PHOENIX_VENV)/bin/pip install --quiet --upgrade pip
+	$(PHOENIX_VENV)/bin/pip install --quiet arize-phoenix==20.26.1
 
 run: install
 	$(BIN)/voc run
@@ -31,6 +41,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.monitor_overhead
+	$(BIN)/python -m bench.trace_export
 	$(BIN)/python -m bench.store_throughput
 	$(BIN)/python -m bench.history_queries
 	$(BIN)/python bench/dashboard_sse_latency.py

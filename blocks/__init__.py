@@ -12,6 +12,8 @@ _BLOCKS = {
     "AnthropicCredentials": "blocks.credentials",
     "IntercomCredentials": "blocks.credentials",
     "GammaCredentials": "blocks.credentials",
+    # Where traces go: see blocks.traces.
+    "TraceExport": "blocks.traces",
     # The results store: prefect-sqlalchemy's connector (see blocks.results_store).
     "SqlAlchemyConnector": "prefect_sqlalchemy",
 }

@@ -63,6 +63,7 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
     with stopping_on_signals(), prefect_api():
         from flows.voice_of_customer import voice_of_customer
 
+        start_traces()
         watcher.start()
         try:
             state = voice_of_customer(**parameters, return_state=True)
@@ -92,6 +93,17 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         fail(f"run {finished['status']}: {reason}", 1)
 
 
+def start_traces() -> None:
+    """Export the run's trace if OTEL_EXPORTER_OTLP_ENDPOINT (or a block) says where; exit 2
+    on a setting that cannot be used, before the run starts."""
+    from monitor import traces
+
+    try:
+        traces.start()
+    except traces.TraceSettingsError as exc:
+        fail(str(exc))
+
+
 def home_relative(path: str) -> str:
     """`path` with the user's home written `~`, as a shell would let it be typed."""
     home = Path.home()
@@ -104,6 +116,7 @@ def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interru
     The agents' threads may be inside LLM calls that will never be answered: exiting
     without waiting for them is the point. What they already spent is recorded.
     """
+    from monitor import traces
     from monitor.hooks import wait_for_publishing
 
     wait_for_publishing(INTERRUPTED_WAIT_S)  # the monitor's last writes first, then ours
@@ -114,6 +127,7 @@ def end_interrupted(results: ResultsStore, began: datetime, interrupted: Interru
     else:
         message = f"{interrupted.reason}: no run was recorded"
     errors.print(f"voc: {message}", markup=False, highlight=False, soft_wrap=True)
+    traces.flush()  # os._exit skips the exporter's own exit hook
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(interrupted.exit_code)

@@ -33,6 +33,7 @@ def test_blocks_register_with_the_prefect_cli(tmp_path):
         "VoC Anthropic Credentials",
         "VoC Intercom Credentials",
         "VoC Gamma Credentials",
+        "VoC Trace Export",
         "SQLAlchemy Connector",
     ):
         assert name in done.stdout

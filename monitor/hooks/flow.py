@@ -18,7 +18,7 @@ from prefect.client.schemas.objects import FlowRun, State
 from prefect.logging import get_logger
 from pydantic_core import to_jsonable_python
 
-from monitor import notify
+from monitor import notify, traces
 from monitor.budget import BudgetExceeded
 from monitor.hooks.recorder import RunRecorder, error_line, register, take
 from monitor.hooks.spec import RunSpec
@@ -84,6 +84,7 @@ def open_run(spec: RunSpec, flow_run: FlowRun) -> None:
     register(flow_run.id, recorder)
     recorder.start_heartbeat()
     recorder.artifacts.start()
+    traces.run_opened(flow_run, spec)
 
 
 def deployment_name(flow_run: FlowRun) -> str | None:
@@ -103,6 +104,7 @@ def end_run(recorder: RunRecorder, status: str, **fields: Any) -> None:
     it is committed, leaving the artifacts to be published."""
     recorder.writer.submit(partial(recorder.store.finish_run, **fields), recorder.run_id, status)
     recorder.writer.close()
+    traces.run_closed(recorder.run_id, recorder.store)
     recorder.artifacts.finish(results=status == "completed")
 
 

@@ -18,6 +18,7 @@ from prefect import Task
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.context import TaskRunContext
 
+from monitor import traces
 from monitor.hooks.recorder import RunRecorder, error_line, recorder_of
 from monitor.pricing import price
 from tasks.llm.types import LLMCall, LLMRequest
@@ -115,6 +116,7 @@ def on_llm_call(call: LLMCall) -> None:
         call,
         cost,
     )
+    traces.record_llm_call(recorder.run_id, task_run.name, str(task_run.id), call, cost)
 
 
 def install() -> None:

@@ -79,7 +79,8 @@ def parse_reply(data: dict[str, Any], tool: str) -> Reply:
         raise ServiceError("anthropic: reply has no content list")
     for block in content:
         if isinstance(block, dict) and block.get("type") == "tool_use" and block["name"] == tool:
-            return Reply(text=json.dumps(block.get("input"), ensure_ascii=False), usage=usage)
+            text = json.dumps(block.get("input"), ensure_ascii=False)
+            return Reply(text=text, usage=usage, finish_reason=data.get("stop_reason"))
     text = " ".join(b.get("text", "") for b in content if isinstance(b, dict))
     raise MalformedReply(
         f"anthropic: no {tool} tool call in the reply (stop_reason {stop})", usage, text

@@ -274,6 +274,9 @@ class LLMClient:
                 latency_ms=attempt.ms(),
                 attempt=attempt.number,
                 error=error,
+                finish_reason=attempt.reply.finish_reason,
+                request=request,
+                reply=attempt.reply.text,
             )
         )
 

@@ -194,4 +194,4 @@ class LocalProvider:
             output_tokens=estimate_tokens(text),
             estimated=True,
         )
-        return Reply(text=text, usage=usage)
+        return Reply(text=text, usage=usage, finish_reason="stop")

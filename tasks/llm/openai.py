@@ -71,7 +71,7 @@ def parse_reply(data: dict[str, Any], name: str) -> Reply:
     if not content:
         finish = choice.get("finish_reason")
         raise MalformedReply(f"{name}: empty reply (finish_reason {finish})", usage)
-    return Reply(text=content, usage=usage)
+    return Reply(text=content, usage=usage, finish_reason=choice.get("finish_reason"))
 
 
 class OpenAIProvider:

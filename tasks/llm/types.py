@@ -1,7 +1,7 @@
 """Requests, replies and usage records exchanged between agents, the client and providers."""
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -120,15 +120,21 @@ NO_USAGE = Usage(0, 0)
 
 @dataclass(frozen=True)
 class Reply:
-    """A provider's raw answer: the JSON text of the structured output, and its usage."""
+    """A provider's raw answer: the JSON text of the structured output, its usage, and why
+    the model stopped (`stop`, `length`, `tool_use`, ... as the provider says; None if unsaid)."""
 
     text: str
     usage: Usage
+    finish_reason: str | None = None
 
 
 @dataclass(frozen=True)
 class LLMCall:
-    """One finished attempt at a call, as the client reports it to the observers."""
+    """One finished attempt at a call, as the client reports it to the observers.
+
+    `request` and `reply` are the request sent and the reply's text, for an observer that
+    was asked to keep them (traces with content); nobody else reads them.
+    """
 
     provider: str
     model: str
@@ -137,3 +143,6 @@ class LLMCall:
     latency_ms: float
     attempt: int = 1
     error: str | None = None
+    finish_reason: str | None = None
+    request: "LLMRequest | None" = field(default=None, repr=False, compare=False)
+    reply: str = field(default="", repr=False, compare=False)
