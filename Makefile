@@ -1,9 +1,9 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make run    install into .venv and run the analysis on the bundled sample
-#   make test   install into .venv (with the dev extra) and run the tests
+#   make test   install into .venv (with the dev extra), Phoenix beside it, and run the tests
 # and `make bench` runs the benchmarks (not part of the tests; see bench/RESULTS.md).
 # `make phoenix` puts Arize Phoenix in a virtual environment of its own (its pins are not
-# ours) for the trace test, tests/test_traces_phoenix.py; .ci/run does it.
+# ours) for the trace test, tests/test_traces_phoenix.py; `make test` does it.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -31,7 +31,7 @@ $(PHOENIX_VENV)/bin/phoenix:
 run: install
 	$(BIN)/voc run
 
-test: install-dev
+test: install-dev phoenix
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
