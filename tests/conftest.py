@@ -23,6 +23,17 @@ def prefect_harness():
         yield
 
 
+@pytest.fixture
+def calls():
+    """Every LLM call attempt the client reports: what the monitor records as call rows."""
+    from tasks.observe import observers
+
+    seen: list = []
+    observers.llm_call.append(seen.append)
+    yield seen
+    observers.llm_call.remove(seen.append)
+
+
 POSTGRES_URL = os.environ.get(
     "VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -7,13 +7,11 @@ them, not by our pricing code.
 import json
 from decimal import Decimal
 
-import pytest
 from genai_prices.data_snapshot import get_snapshot
 
 from monitor.pricing import price
 from tasks.llm import LLMRequest, LLMSettings, llm_client
 from tasks.models import TopicLabels
-from tasks.observe import observers
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.base import Reply
 from tests.servers.openai import FakeOpenAI
@@ -26,14 +24,6 @@ REQUEST = LLMRequest(
 )
 ANSWER = {"labels": [{"id": "c1", "topic": "Billing"}]}
 MTOK = Decimal(1_000_000)
-
-
-@pytest.fixture
-def calls():
-    seen: list = []
-    observers.llm_call.append(seen.append)
-    yield seen
-    observers.llm_call.remove(seen.append)
 
 
 def rates(provider: str, model: str):

@@ -28,15 +28,6 @@ REQUEST = LLMRequest("classify_topics", "Classify.", PAYLOAD, TopicLabels)
 
 
 @pytest.fixture
-def calls():
-    """Every attempt the client reports."""
-    seen: list = []
-    observers.llm_call.append(seen.append)
-    yield seen
-    observers.llm_call.remove(seen.append)
-
-
-@pytest.fixture
 def openai_server(monkeypatch):
     with FakeOpenAI() as server:
         monkeypatch.setenv("OPENAI_API_KEY", server.api_key)

@@ -13,20 +13,10 @@ import pytest
 from tasks.llm import Batched, LLMRequest, LLMSettings, answer_chars, llm_client
 from tasks.llm.limits import DEFAULT_LIMITS, MODEL_LIMITS, model_limits
 from tasks.models import Insights, SubTopicLabels
-from tasks.observe import observers
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.openai import FakeOpenAI
 
 SUB_TOPICS = [{"name": "Refund request", "keywords": ["refund"]}]
-
-
-@pytest.fixture
-def calls():
-    """Every attempt the client reports (what the monitor records as call rows)."""
-    seen: list = []
-    observers.llm_call.append(seen.append)
-    yield seen
-    observers.llm_call.remove(seen.append)
 
 
 def conversations(count: int, words: int = 40) -> list[dict]:
