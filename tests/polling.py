@@ -16,16 +16,14 @@ def until(
     check: Callable[[], T],
     timeout: float,
     explain: Callable[[], str] | None = None,
-    every: float = LONGEST_PAUSE_S,
 ) -> T:
     """`check()`'s first truthy value, polled with a short backoff for up to `timeout` s.
 
     Fails with "timed out after Ns waiting for <what>", the last value and, given
-    `explain`, what it says (a log's tail) at that moment. `every` caps the pause
-    between checks, for a state that may last only a moment.
+    `explain`, what it says (a log's tail) at that moment.
     """
     deadline = time.monotonic() + timeout
-    pause = min(FIRST_PAUSE_S, every)
+    pause = FIRST_PAUSE_S
     while not (value := check()):
         if time.monotonic() >= deadline:
             detail = f"\n{explain()}" if explain else ""
@@ -33,5 +31,5 @@ def until(
                 f"timed out after {timeout:g}s waiting for {what} (last: {value!r}){detail}"
             )
         time.sleep(pause)
-        pause = min(2 * pause, every)
+        pause = min(2 * pause, LONGEST_PAUSE_S)
     return value

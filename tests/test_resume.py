@@ -38,7 +38,7 @@ def kill_when(process: subprocess.Popen, store_path: Path, ready: Callable) -> s
         return runs[0]["id"] if ready(agents) else None
 
     try:
-        run_id = until("the run to reach the point to kill it at", ready_run, 120, every=0.02)
+        run_id = until("the run to reach the point to kill it at", ready_run, 120)
     finally:
         # The whole process group, as a power cut would: the run and the temporary
         # Prefect server it started (which would otherwise outlive it).
@@ -47,18 +47,37 @@ def kill_when(process: subprocess.Popen, store_path: Path, ready: Callable) -> s
     return run_id
 
 
+def about_billing(seen) -> bool:
+    """A per-topic request for Billing (its sub-topics, sentiment or quotes)."""
+    messages = seen.body.get("messages", []) if isinstance(seen.body, dict) else []
+    return any('"topic":"Billing"' in str(m.get("content")) for m in messages)
+
+
 def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_path, prefect_home):
     env = {"PREFECT_HOME": str(prefect_home), "VOC_HOME": str(tmp_path)}
-    process = subprocess.Popen(
-        [VOC, "run"],
-        env={**os.environ, **env},
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    crashed_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
+    with FakeOpenAI() as llm:
+        # Billing's per-topic requests wait at the gate; every other topic's are answered.
+        # The run then stays where it is to be killed: per-topic runs done, their agents
+        # still running on Billing.
+        llm.held = about_billing
+        llm.gate.clear()
+        keys = {"OPENAI_API_KEY": llm.api_key}
+        process = subprocess.Popen(
+            [VOC, "run", "--provider", "openai", "--base-url", llm.base_url],
+            env={**os.environ, **env, **keys},
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            crashed_id = kill_when(process, tmp_path / "voc.db", topic_done_before_its_agent)
+        finally:
+            llm.gate.set()
+        check_crashed_then_resume(voc, crashed_id, keys)
 
+
+def check_crashed_then_resume(voc, crashed_id: str, keys: dict[str, str]) -> None:
     (crashed,) = json.loads(voc("runs", "--json").stdout)
     assert crashed["status"] == "crashed" and crashed["ended_at"]
     assert "the run's process stopped" in crashed["error"]
@@ -69,7 +88,7 @@ def test_a_killed_run_is_marked_crashed_and_resumes_without_rerunning(voc, tmp_p
     assert any("[" in key for key in completed)
     assert not [a for a in before["agents"] if a["status"] == "running"]
 
-    resumed = voc("resume", crashed_id[:8])
+    resumed = voc("resume", crashed_id[:8], **keys)
     assert resumed.returncode == 0, resumed.stderr
     newest = json.loads(voc("runs", "--json").stdout)[0]
     after = json.loads(voc("show", newest["id"], "--json").stdout)

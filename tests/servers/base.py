@@ -71,6 +71,11 @@ class FakeServer:
         """
         return None
 
+    def held(self, seen: Seen) -> bool:
+        """Whether this request's reply waits at the gate; tests replace it to hold only
+        chosen requests (one topic's, say) while the rest are answered."""
+        return True
+
     def fail_next(self, reply: Reply, times: int = 1) -> None:
         """Serve `reply` to the next `times` requests instead of answering them."""
         with self._lock:
@@ -115,7 +120,8 @@ class FakeServer:
                 # The delay is the reply's latency, the time taken to answer included.
                 latency = reply.delay_s or fake.delay_s
                 time.sleep(max(0.0, latency - (time.monotonic() - arrived)))
-                fake.gate.wait(GATE_TIMEOUT_S)
+                if fake.held(seen):
+                    fake.gate.wait(GATE_TIMEOUT_S)
                 with fake._lock:
                     fake.in_flight -= 1
                 data = reply.payload()
