@@ -24,6 +24,7 @@ from flows.evaluation import ARTIFACT_KEY, evaluation
 from monitor.hooks import wait_for_publishing
 from monitor.store import ResultsStore
 from tests.conftest import VOC, intercom_conversation, voc_environment, write_export
+from tests.polling import until
 from tests.servers.openai import FakeOpenAI
 
 METRICS = [
@@ -196,19 +197,19 @@ def test_an_evaluation_is_a_flow_run_with_a_child_run_a_task_per_metric_and_an_a
     expected = {"load_labels"} | {f"score_{m}" for m in METRICS}
 
     async def read() -> tuple:
-        """Its child run, task runs and artifacts, once the server has every task run's name."""
+        """Its child run, task runs and artifacts."""
         own = FlowRunFilter(id=FlowRunFilterId(any_=[parent]))
         below = FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent]))
         async with get_client() as client:
-            for _ in range(100):
-                tasks = await client.read_task_runs(flow_run_filter=own)
-                if expected <= task_names(tasks):
-                    break
-                await asyncio.sleep(0.1)
+            tasks = await client.read_task_runs(flow_run_filter=own)
             children = await client.read_flow_runs(flow_run_filter=below)
             return children, tasks, await client.read_artifacts(flow_run_filter=own)
 
-    children, tasks, artifacts = asyncio.run(read())
+    def complete() -> tuple | None:
+        found = asyncio.run(read())
+        return found if expected <= task_names(found[1]) else None
+
+    children, tasks, artifacts = until("the server to hold every task run", complete, 10)
     assert [str(c.id) for c in children] == [result.run_id]
     # The child flow run shows among them as the task run that waited for it.
     assert task_names(tasks) == expected | {"voice-of-customer"}

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from tasks.models import QuoteSelection, SubTopicLabels
+from tests.polling import until
 from tests.servers.anthropic import FakeAnthropic
 from tests.servers.openai import FakeOpenAI
 
@@ -115,9 +116,7 @@ def test_openai_answers_eight_requests_side_by_side():
     with FakeOpenAI() as server, ThreadPoolExecutor(8) as pool:
         server.gate.clear()  # hold every reply until all eight are in
         replies = [pool.submit(chat, server, PROMPT, schema) for _ in range(8)]
-        deadline = time.monotonic() + 30
-        while server.in_flight < 8 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        until("eight requests in flight", lambda: server.in_flight >= 8, 30)
         server.gate.set()
         assert all(r.result().status_code == 200 for r in replies)
     assert server.max_in_flight == 8

@@ -14,6 +14,7 @@ from monitor.hooks import wait_for_publishing
 from monitor.store import ResultsStore
 from tasks.observe import observers
 from tests.conftest import intercom_conversation, write_export
+from tests.polling import until
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 MONDAY = 1_763_337_600  # 2025-11-17 00:00 UTC
@@ -55,14 +56,14 @@ def prefect_records(flow_run_id: str, names: list[str]) -> tuple[list, list]:
     async def read() -> tuple[list, list]:
         runs = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
         async with get_client() as client:
-            for _ in range(100):
-                found = await client.read_task_runs(flow_run_filter=runs)
-                if sorted(t.name for t in found) == expected:
-                    break
-                await asyncio.sleep(0.1)
+            found = await client.read_task_runs(flow_run_filter=runs)
             return found, await client.read_artifacts(flow_run_filter=runs)
 
-    return asyncio.run(read())
+    def complete() -> tuple[list, list] | None:
+        found, artifacts = asyncio.run(read())
+        return (found, artifacts) if sorted(t.name for t in found) == expected else None
+
+    return until("the server to hold every task run", complete, 10)
 
 
 @pytest.fixture

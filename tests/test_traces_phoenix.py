@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.polling import until
 from tests.servers.base import Reply
 from tests.servers.openai import FakeOpenAI
 from tests.trace_checks import check_run_trace, llm_spans
@@ -71,39 +71,42 @@ def phoenix(tmp_path_factory) -> Iterator[str]:
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"phoenix serve exited: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"Phoenix did not answer within {STARTUP_S} s")
+            return False
+
+    until("Phoenix to answer", answers, STARTUP_S)
 
 
 def phoenix_spans(url: str, project: str, llm_calls: int) -> list[dict]:
     """Every span of the project, once Phoenix has taken in `llm_calls` LLM spans and the
     flow run's span (it ingests in the background)."""
-    deadline = time.monotonic() + INGEST_S
-    while True:
-        spans, cursor = [], None
-        while True:
-            params = {"limit": 1000} | ({"cursor": cursor} if cursor else {})
-            answer = httpx.get(f"{url}/v1/projects/{project}/spans", params=params, timeout=10)
-            if answer.status_code == 404:  # no span of the project arrived yet
-                break
-            answer.raise_for_status()
-            spans += answer.json()["data"]
-            cursor = answer.json()["next_cursor"]
-            if not cursor:
-                break
+
+    def ingested() -> list[dict] | None:
+        spans = project_spans(url, project)
         roots = [s for s in spans if s["parent_id"] is None]
-        if len(llm_spans(spans)) >= llm_calls and roots or time.monotonic() > deadline:
+        return spans if len(llm_spans(spans)) >= llm_calls and roots else None
+
+    return until(f"Phoenix to hold {llm_calls} LLM spans and the flow's", ingested, INGEST_S)
+
+
+def project_spans(url: str, project: str) -> list[dict]:
+    """The project's spans so far, page by page; none before its first span arrives."""
+    spans, cursor = [], None
+    while True:
+        params = {"limit": 1000} | ({"cursor": cursor} if cursor else {})
+        answer = httpx.get(f"{url}/v1/projects/{project}/spans", params=params, timeout=10)
+        if answer.status_code == 404:  # no span of the project arrived yet
             return spans
-        time.sleep(0.5)
+        answer.raise_for_status()
+        spans += answer.json()["data"]
+        cursor = answer.json()["next_cursor"]
+        if not cursor:
+            return spans
 
 
 def read_json(done: subprocess.CompletedProcess):
