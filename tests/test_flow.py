@@ -42,6 +42,20 @@ def small_export(path: Path, week_start: int, count: int = 30) -> Path:
     return write_export(path, conversations)
 
 
+def run_small_week(tmp_path: Path, output_dir: Path, store: str):
+    """The flow over `small_export`'s week of 2025-11-17, in this process; its final state."""
+    from flows.voice_of_customer import voice_of_customer
+
+    return voice_of_customer(
+        start=date(2025, 11, 17),
+        end=date(2025, 11, 23),
+        source=str(small_export(tmp_path / "export.json", MONDAY)),
+        output_dir=str(output_dir),
+        store=store,
+        return_state=True,
+    )
+
+
 def prefect_records(flow_run_id: str, names: list[str]) -> tuple[list, list]:
     """The run's task runs and artifacts in Prefect's API, once its task runs have `names`.
 

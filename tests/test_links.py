@@ -11,7 +11,7 @@ from monitor.hooks import wait_for_publishing
 from monitor.links import file_artifact_key, file_url, flow_run_url
 from monitor.store import ResultsStore
 from tests.servers.gamma import FakeGamma
-from tests.test_flow import MONDAY, small_export
+from tests.test_flow import run_small_week
 
 DASHBOARD = "http://voc.example:8787/"
 
@@ -30,18 +30,9 @@ def read_artifacts(flow_run_id: str) -> dict:
 
 def run_week_with_gamma(gamma: FakeGamma, tmp_path, output_dir, store_url, monkeypatch):
     """A small week's run, its deck made by the loopback Gamma; its final state."""
-    from flows.voice_of_customer import voice_of_customer
-
     monkeypatch.setenv("GAMMA_API_KEY", gamma.api_key)
     monkeypatch.setenv("GAMMA_BASE_URL", gamma.url)
-    return voice_of_customer(
-        start=date(2025, 11, 17),
-        end=date(2025, 11, 23),
-        source=str(small_export(tmp_path / "export.json", MONDAY)),
-        output_dir=str(output_dir),
-        store=store_url,
-        return_state=True,
-    )
+    return run_small_week(tmp_path, output_dir, store_url)
 
 
 @pytest.mark.usefixtures("prefect_harness")

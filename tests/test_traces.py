@@ -33,7 +33,7 @@ from tests.conftest import voc_environment
 from tests.servers.base import Reply
 from tests.servers.openai import FakeOpenAI
 from tests.servers.otlp import FakeCollector
-from tests.test_flow import MONDAY, small_export
+from tests.test_flow import MONDAY, run_small_week, small_export
 from tests.trace_checks import check_run_trace
 
 SECRET = "c2stbGYtc2VjcmV0OnBrLWxmLXB1YmxpYw"  # a header value: never repeated in an error
@@ -217,17 +217,8 @@ def test_an_llm_call_span_carries_the_stored_numbers_and_text_only_when_asked(me
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_flow_run_is_one_trace_of_its_agents_and_calls(memory, tmp_path, output_dir, store_url):
-    from flows.voice_of_customer import voice_of_customer
-
     memory.clear()
-    state = voice_of_customer(
-        start=date(2025, 11, 17),
-        end=date(2025, 11, 23),
-        source=str(small_export(tmp_path / "export.json", MONDAY)),
-        output_dir=str(output_dir),
-        store=store_url,
-        return_state=True,
-    )
+    state = run_small_week(tmp_path, output_dir, store_url)
     assert state.is_completed(), state.message
     store = ResultsStore(store_url)
     run = store.run(str(state.state_details.flow_run_id))
