@@ -12,6 +12,10 @@ from tests.browser import browser, page  # noqa: F401  (fixtures for the browser
 from tests.servers.intercom import conversation as intercom_conversation  # noqa: F401
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Processes the tests start (`prefect block register`, a flow run in a child Python) bring
+# up Prefect's ephemeral server, given 20 s by default: too short at a load of 9-12 on two
+# cores, where starting it alone took over 30 s. `voc` itself allows 120 s.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 @pytest.fixture(scope="session")
