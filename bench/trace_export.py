@@ -194,14 +194,14 @@ def report(rounds: list[dict[str, Run]], received: list[str], ours: dict[str, Ti
         for figure in ("wall", "cpu"):
             median = statistics.median(getattr(r[mode], figure) for r in rounds)
             of_off = statistics.median(getattr(r[off], figure) for r in rounds)
-            ratios = [getattr(r[mode], figure) / getattr(r[off], figure) for r in rounds]
-            low, mid, high = statistics.quantiles(ratios, n=4)
-            cells += [
-                f"{median:.3f} s",
-                f"{median / of_off:.3f}",
-                f"**{mid:.3f}** [{low:.3f}-{high:.3f}]",
-            ]
+            quartiles = ratio_median([r[mode] for r in rounds], [r[off] for r in rounds], figure)
+            cells += [f"{median:.3f} s", f"{median / of_off:.3f}", quartiles]
         print(f"| {mode} | {' | '.join(cells)} |")
+    ours_only = [r[MODES[0]] for r in rounds], [r[MODES[1]] for r in rounds]
+    print(
+        "\nexport on against Prefect's spans only (the monitor's share), median of round "
+        f"ratios: wall {ratio_median(*ours_only, 'wall')}, CPU {ratio_median(*ours_only, 'cpu')}"
+    )
     print(
         "\n| sending the run's spans, after it | median wall | median CPU "
         "| CPU ratio, send counted |"
@@ -222,6 +222,13 @@ def report(rounds: list[dict[str, Run]], received: list[str], ours: dict[str, Ti
         print(timed.summary(len(rounds)))
     exports, spans = received
     print(f"\nthe receiver took {exports} exports, {spans} spans (warm-up runs included)")
+
+
+def ratio_median(runs: list[Run], against: list[Run], figure: str) -> str:
+    """The median and quartiles of the ratios of one kind's runs to another's, round by round."""
+    ratios = [getattr(a, figure) / getattr(b, figure) for a, b in zip(runs, against, strict=True)]
+    low, mid, high = statistics.quantiles(ratios, n=4)
+    return f"**{mid:.3f}** [{low:.3f}-{high:.3f}]"
 
 
 if __name__ == "__main__":
