@@ -10,6 +10,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -166,17 +167,17 @@ def test_an_llm_call_span_carries_the_stored_numbers_and_text_only_when_asked(me
     )  # fmt: skip
     failed = LLMCall("openai", "gpt-4o-mini", "classify_topics", Usage(0, 0), 3.0, error="HTTP 500")
     with trace.get_tracer("test").start_as_current_span("topic_detection") as parent:
-        llm_spans_of.record_llm_call(
-            "run-1", "topic_detection", "tr-1", call, Decimal("0.00021"), False
-        )
-        llm_spans_of.record_llm_call(
-            "run-1", "topic_detection", "tr-1", call, Decimal("0.00021"), True
-        )
-        llm_spans_of.record_llm_call("run-1", "topic_detection", "tr-1", failed, Decimal(0), False)
-    plain, with_text, refused, _ = memory.get_finished_spans()
+        where = llm_spans_of.CallOf(parent, time.time_ns(), "run-1", "topic_detection", "tr-1")
+    # Made later (as the run's writer makes them), after the task run's span ended.
+    llm_spans_of.record_llm_call(where, call, Decimal("0.00021"), False)
+    llm_spans_of.record_llm_call(where, call, Decimal("0.00021"), True)
+    llm_spans_of.record_llm_call(where, failed, Decimal(0), False)
+    _, plain, with_text, refused = memory.get_finished_spans()
 
     assert plain.parent.span_id == parent.get_span_context().span_id
+    assert plain.context.trace_id == parent.get_span_context().trace_id
     assert plain.name == "chat gpt-4o-mini" and plain.kind is trace.SpanKind.CLIENT
+    assert plain.end_time == where.ended_ns
     assert (plain.end_time - plain.start_time) == 812_500_000
     a = plain.attributes
     assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.provider.name"] == "openai"
@@ -187,7 +188,11 @@ def test_an_llm_call_span_carries_the_stored_numbers_and_text_only_when_asked(me
         == a["llm.token_count.prompt_details.cache_read"]
         == 1024
     )
-    assert a["gen_ai.usage.reasoning.output_tokens"] == 16
+    assert (
+        a["gen_ai.usage.reasoning.output_tokens"]
+        == a["llm.token_count.completion_details.reasoning"]
+        == 16
+    )
     assert (
         a["llm.token_count.prompt"],
         a["llm.token_count.completion"],
@@ -210,6 +215,16 @@ def test_an_llm_call_span_carries_the_stored_numbers_and_text_only_when_asked(me
         refused.attributes["voc.cost_usd"] == 0
         and "gen_ai.response.finish_reasons" not in refused.attributes
     )
+    # Counts of what did not happen are left out, except the ones the issue names.
+    assert refused.attributes["gen_ai.usage.reasoning.output_tokens"] == 0
+    assert refused.attributes["gen_ai.usage.cache_read.input_tokens"] == 0
+    for absent in (
+        "gen_ai.usage.cache_creation.input_tokens",
+        "llm.token_count.prompt_details.cache_write",
+        "llm.token_count.completion_details.reasoning",
+        "voc.tokens_estimated",
+    ):
+        assert absent not in refused.attributes, absent
 
 
 # -- a whole run, in this process -----------------------------------------------------------

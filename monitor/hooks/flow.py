@@ -104,7 +104,7 @@ def end_run(recorder: RunRecorder, status: str, **fields: Any) -> None:
     it is committed, leaving the artifacts to be published."""
     recorder.writer.submit(partial(recorder.store.finish_run, **fields), recorder.run_id, status)
     recorder.writer.close()
-    traces.run_closed(recorder.run_id, recorder.store)
+    traces.run_closed(recorder.run_id, status, fields.get("error"), recorder.agents_done())
     recorder.artifacts.finish(results=status == "completed")
 
 

@@ -14,7 +14,7 @@ from prefect.client.schemas.objects import State
 from monitor.budget import Budget
 from monitor.hooks.artifacts import RunArtifacts
 from monitor.hooks.spec import RunSpec
-from monitor.store import ResultsStore
+from monitor.store import DONE, ResultsStore
 from monitor.writer import StoreWriter
 
 HEARTBEAT_SECONDS = 10
@@ -28,11 +28,23 @@ class RunRecorder:
     store: ResultsStore
     run_id: str
     stopped: threading.Event = field(default_factory=threading.Event)
+    # How each agent (not a per-topic run) ended, as its row says: the run's agents done
+    # for its trace, without reading the store back as the run ends.
+    agent_statuses: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.budget = Budget(self.spec.budget) if self.spec.budget is not None else None
         self.artifacts = RunArtifacts(self.store, self.run_id, self.spec.agents_total)
         self.writer = StoreWriter(f"voc-writer-{self.run_id}", self.store)
+
+    def agent_ended(self, key: str, status: str) -> None:
+        """Note how an agent's run ended (a per-topic run's is not counted)."""
+        if "[" not in key:
+            self.agent_statuses[key] = status
+
+    def agents_done(self) -> int:
+        """How many of the run's agents completed, were cached or skipped, as the store counts."""
+        return sum(status in DONE for status in self.agent_statuses.values())
 
     def start_heartbeat(self) -> None:
         """Tell the store every few seconds that this run's process is alive."""

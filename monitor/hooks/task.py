@@ -49,6 +49,7 @@ def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
     elif state.is_completed():
         _agent_completed(recorder, task, key, state)
     elif state.is_failed():
+        recorder.agent_ended(key, "failed")
         write(recorder.store.agent_finished, recorder.run_id, key, "failed", error_line(state))
 
 
@@ -58,6 +59,7 @@ def _agent_completed(recorder: RunRecorder, task: Task, key: str, state: State) 
         recorder.writer.submit(record_files, recorder, result)
     skipped = getattr(result, "skipped_reason", None)
     status = "skipped" if skipped else "cached" if state.name == "Cached" else "completed"
+    recorder.agent_ended(key, status)
     recorder.writer.submit(recorder.store.agent_finished, recorder.run_id, key, status, skipped)
     if "[" not in key:
         recorder.writer.after_commit(recorder.artifacts.changed)
@@ -116,7 +118,9 @@ def on_llm_call(call: LLMCall) -> None:
         call,
         cost,
     )
-    traces.record_llm_call(recorder.run_id, task_run.name, str(task_run.id), call, cost)
+    traces.record_llm_call(
+        recorder.writer, recorder.run_id, task_run.name, str(task_run.id), call, cost
+    )
 
 
 def install() -> None:

@@ -47,15 +47,6 @@ class Reads:
                 )
             )
 
-    def run_totals(self, run_id: str) -> dict[str, Any]:
-        """One run's row with its call, token and cost totals and agents done; not its agents
-        or files (a light read, for a run's trace as the run ends)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
-        if row is None:
-            raise StoreError(f"no run with id {run_id!r}")
-        return run_view(row, self.agents_done(run_id))
-
     def resolve_run_id(self, prefix: str) -> str:
         """The full id of the one run whose id starts with `prefix`."""
         with self.engine.connect() as conn:

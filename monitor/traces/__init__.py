@@ -11,6 +11,11 @@ current span.
 - `export`: the SDK's provider and exporter (loaded only when traces are on);
 - `spans`: the attributes, the LLM call spans.
 
+What a run adds stays off its agents' threads: an LLM call's span is made by the run's
+writer thread (the agent's thread only notes its parent span and end time), and the
+run's figures on its span are the ones added up as those spans were made, not read
+back from the store.
+
 `voc run` and `voc resume` call `start()` before the flow, so Prefect's flow span is
 recorded from its start. A run started elsewhere (a deployment's worker, `serve`) sets
 the SDK up as it opens (`run_opened`): Prefect's flow span has already begun unrecorded
@@ -18,16 +23,18 @@ then, so the monitor opens the run's span in its place with Prefect's own code.
 """
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from opentelemetry import context, trace
 from prefect.client.schemas.objects import FlowRun
 
-from monitor.store import ResultsStore, StoreError
 from monitor.traces import spans
 from monitor.traces.settings import TraceSettings, TraceSettingsError, named_block, trace_settings
+from monitor.writer import StoreWriter
 from tasks.llm.types import LLMCall
 
 __all__ = ["TraceSettingsError", "flush", "record_llm_call", "run_closed", "run_opened", "start"]
@@ -42,10 +49,18 @@ class _Exporting:
     settings: TraceSettings | None = None
 
 
+@dataclass
+class _TracedRun:
+    """A traced run while it runs: its span (Prefect's, or the one opened in its place), the
+    `RunTelemetry` that opened it in its place if one did, and its calls added up."""
+
+    span: Any
+    telemetry: Any | None
+    totals: spans.RunTotals = field(default_factory=spans.RunTotals)
+
+
 _exporting = _Exporting()
-# Each traced run's span while it runs (Prefect's, or the one opened in its place),
-# by run id, and the `RunTelemetry` that opened it in its place, if one did.
-_runs: dict[str, tuple[Any, Any]] = {}
+_runs: dict[str, _TracedRun] = {}  # by run id
 
 
 def start() -> bool:
@@ -82,7 +97,7 @@ def run_opened(flow_run: FlowRun, spec: Any) -> None:
             return
         span = telemetry.span
     span.set_attributes(spans.run_attributes(spec, str(flow_run.id)))
-    _runs[str(flow_run.id)] = (span, telemetry)
+    _runs[str(flow_run.id)] = _TracedRun(span, telemetry)
 
 
 def _open_in_place(flow_run: FlowRun) -> Any | None:
@@ -108,32 +123,39 @@ def _open_in_place(flow_run: FlowRun) -> Any | None:
     return telemetry
 
 
-def run_closed(run_id: str, store: ResultsStore) -> None:
-    """Put the run's final figures, read back from the store, on its span; end a span
-    opened in Prefect's place."""
-    span, telemetry = _runs.pop(run_id, (None, None))
-    if span is None:
+def run_closed(run_id: str, status: str, error: str | None, agents_done: int) -> None:
+    """Put the run's final figures on its span; end a span opened in Prefect's place.
+
+    Called once the run's writer is done, so every call's span is made and counted.
+    """
+    traced = _runs.pop(run_id, None)
+    if traced is None:
         return
-    try:
-        run = store.run_totals(run_id)
-    except StoreError as exc:  # the span goes without the figures
-        log.warning("voc: the run's figures are not on its trace: %s", exc)
-        run = None
-    if run is not None:
-        span.set_attributes(spans.run_result_attributes(run))
-    if telemetry is None:
+    traced.span.set_attributes(spans.run_result_attributes(status, traced.totals, agents_done))
+    if traced.telemetry is None:
         return
-    if run is not None and run["status"] == "completed":
-        telemetry.end_span_on_success()
+    if status == "completed":
+        traced.telemetry.end_span_on_success()
     else:
-        telemetry.end_span_on_failure(run["error"] if run else None)
+        traced.telemetry.end_span_on_failure(error)
 
 
 def record_llm_call(
-    run_id: str, agent_key: str, task_run_id: str, call: LLMCall, cost: Decimal
+    writer: StoreWriter, run_id: str, agent_key: str, task_run_id: str, call: LLMCall, cost: Decimal
 ) -> None:
-    """The call's span, if the task run that made it is traced."""
-    if not spans.tracing():
+    """The call's span, if the task run that made it is traced: made by the run's `writer`
+    once the call's row is committed, not in the agent's thread."""
+    parent = trace.get_current_span()
+    if not parent.is_recording():
         return
+    where = spans.CallOf(parent, time.time_ns(), run_id, agent_key, task_run_id)
+    writer.after_commit(partial(_trace_call, _runs.get(run_id), where, call, cost))
+
+
+def _trace_call(
+    traced: _TracedRun | None, where: spans.CallOf, call: LLMCall, cost: Decimal
+) -> None:
     content = _exporting.settings is not None and _exporting.settings.capture_content
-    spans.record_llm_call(run_id, agent_key, task_run_id, call, cost, content)
+    row = spans.record_llm_call(where, call, cost, content)
+    if traced is not None:
+        traced.totals.add(row)

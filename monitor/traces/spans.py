@@ -1,21 +1,23 @@
 """The spans the monitor adds to Prefect's: one per LLM call, and a run's figures on its flow span.
 
-An LLM call's span is a child of the span current where the call was made: Prefect's
-span of the agent's task run (Prefect makes it current around the task's body, and
-the LLM client's threads run in a copy of that context). Its numbers are read from
-`llm_call_row`, the row the store keeps for the call, so a trace and the store never
-disagree. Attributes follow the OpenTelemetry GenAI conventions and the OpenInference
-ones Phoenix reads; prompt and reply text only with `capture_content`.
+An LLM call's span is a child of the span of the agent's task run that made it
+(Prefect's, current around the task's body; the LLM client's threads run in a copy of
+that context). The agent's thread only notes that span and the time; the span itself
+is made later, on the run's writer thread, with those as its parent and end time, so
+the agents never wait for the SDK. Its numbers are read from `llm_call_row`, the row
+the store keeps for the call, so a trace and the store never disagree. Attributes
+follow the OpenTelemetry GenAI conventions and the OpenInference ones Phoenix reads;
+prompt and reply text only with `capture_content`.
 """
 
 import json
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from monitor.store.writes import llm_call_row
 from tasks.llm.types import LLMCall
@@ -25,34 +27,49 @@ from tasks.llm.types import LLMCall
 TRACER = trace.get_tracer("prefect-voc")
 
 
-def tracing() -> bool:
-    """Is the code running here inside a span that is recorded (an exporting task run)?"""
-    return trace.get_current_span().is_recording()
+@dataclass(frozen=True)
+class CallOf:
+    """Where and when an LLM call was made: noted in the agent's thread as the call ends."""
+
+    parent: Span  # the span of the task run that made it
+    ended_ns: int  # nanoseconds since the epoch
+    run_id: str
+    agent_key: str
+    task_run_id: str
 
 
-def record_llm_call(
-    run_id: str, agent_key: str, task_run_id: str, call: LLMCall, cost: Decimal, content: bool
-) -> None:
-    """The call's span, ended now, as long as the call took, under the current span."""
-    ended = time.time_ns()
-    row = llm_call_row(run_id, agent_key, task_run_id, call, cost, datetime.now(UTC))
+def record_llm_call(where: CallOf, call: LLMCall, cost: Decimal, content: bool) -> dict[str, Any]:
+    """The call's span, under its task run's span, ended when the call ended and as long as
+    it took, with its attributes given once as it starts. Returns the call's row."""
+    row = llm_call_row(
+        where.run_id, where.agent_key, where.task_run_id, call, cost, datetime.now(UTC)
+    )
+    attributes = llm_call_attributes(row, call)
+    if content:
+        attributes |= content_attributes(call)
     span = TRACER.start_span(
         f"chat {row['model']}",
+        context=trace.set_span_in_context(where.parent),
         kind=SpanKind.CLIENT,
-        start_time=ended - int(row["latency_ms"] * 1_000_000),
-        attributes=llm_call_attributes(row, call),
+        attributes=attributes,
+        start_time=where.ended_ns - int(row["latency_ms"] * 1_000_000),
     )
-    if content:
-        span.set_attributes(content_attributes(call))
     if row["error"]:
         span.set_status(Status(StatusCode.ERROR, row["error"]))
-    span.end(ended)
+    span.end(where.ended_ns)
+    return row
 
 
 def llm_call_attributes(row: dict[str, Any], call: LLMCall) -> dict[str, Any]:
-    """The GenAI, OpenInference and voc attributes of a stored call's row."""
+    """The GenAI, OpenInference and voc attributes of a stored call's row.
+
+    Each attribute costs the SDK a check as the span starts and the exporter an encoding:
+    counts that only some providers and models have (prompt-cache writes, OpenInference's
+    reasoning detail) and the local provider's estimate flag are left out when they are
+    zero or false, as the conventions allow for what did not happen.
+    """
     cost = float(row["cost"])
-    total = row["input_tokens"] + row["output_tokens"]
+    reasoning = call.usage.reasoning_tokens
     attributes = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": row["provider"],
@@ -61,25 +78,28 @@ def llm_call_attributes(row: dict[str, Any], call: LLMCall) -> dict[str, Any]:
         "gen_ai.usage.input_tokens": row["input_tokens"],
         "gen_ai.usage.output_tokens": row["output_tokens"],
         "gen_ai.usage.cache_read.input_tokens": row["cached_tokens"],
-        "gen_ai.usage.cache_creation.input_tokens": row["cache_write_tokens"],
-        "gen_ai.usage.reasoning.output_tokens": call.usage.reasoning_tokens,
+        "gen_ai.usage.reasoning.output_tokens": reasoning,
         "openinference.span.kind": "LLM",
         "llm.model_name": row["model"],
         "llm.provider": row["provider"],
         "llm.token_count.prompt": row["input_tokens"],
         "llm.token_count.completion": row["output_tokens"],
-        "llm.token_count.total": total,
+        "llm.token_count.total": row["input_tokens"] + row["output_tokens"],
         "llm.token_count.prompt_details.cache_read": row["cached_tokens"],
-        "llm.token_count.prompt_details.cache_write": row["cache_write_tokens"],
-        "llm.token_count.completion_details.reasoning": call.usage.reasoning_tokens,
         "llm.cost.total": cost,
         "voc.cost_usd": cost,
         "voc.attempt": row["attempt"],
         "voc.purpose": row["purpose"],
         "voc.agent_key": row["agent_key"],
         "voc.run_id": row["run_id"],
-        "voc.tokens_estimated": row["estimated"],
     }
+    if row["cache_write_tokens"]:
+        attributes["gen_ai.usage.cache_creation.input_tokens"] = row["cache_write_tokens"]
+        attributes["llm.token_count.prompt_details.cache_write"] = row["cache_write_tokens"]
+    if reasoning:
+        attributes["llm.token_count.completion_details.reasoning"] = reasoning
+    if row["estimated"]:
+        attributes["voc.tokens_estimated"] = True
     if call.finish_reason:
         attributes["gen_ai.response.finish_reasons"] = (call.finish_reason,)
     if row["error"]:
@@ -148,13 +168,30 @@ def run_attributes(spec: Any, run_id: str) -> dict[str, Any]:
     return {name: value for name, value in attributes.items() if value is not None}
 
 
-def run_result_attributes(run: dict[str, Any]) -> dict[str, Any]:
-    """What a flow run's span says about the run as it ends: its row in the store."""
+@dataclass
+class RunTotals:
+    """A traced run's LLM calls added up as their spans are made: the figures the store
+    adds up from the same rows, kept here so the run's span needs no read of the store."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: Decimal = Decimal(0)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.calls += 1
+        self.input_tokens += row["input_tokens"]
+        self.output_tokens += row["output_tokens"]
+        self.cost += row["cost"]
+
+
+def run_result_attributes(status: str, totals: RunTotals, agents_done: int) -> dict[str, Any]:
+    """What a flow run's span says about the run as it ends."""
     return {
-        "voc.run.status": run["status"],
-        "voc.run.cost_usd": float(run["cost"] or 0),
-        "voc.run.calls": run["calls"],
-        "voc.run.input_tokens": run["input_tokens"],
-        "voc.run.output_tokens": run["output_tokens"],
-        "voc.run.agents_done": run["agents_done"],
+        "voc.run.status": status,
+        "voc.run.cost_usd": float(totals.cost),
+        "voc.run.calls": totals.calls,
+        "voc.run.input_tokens": totals.input_tokens,
+        "voc.run.output_tokens": totals.output_tokens,
+        "voc.run.agents_done": agents_done,
     }
