@@ -1,7 +1,6 @@
 """Agent 15: write report.md (cards split by `---`), results.json and topics.csv."""
 
 import csv
-import html
 import json
 import re
 from pathlib import Path
@@ -16,29 +15,36 @@ INSTRUCTIONS = "Write a one-line headline and up to five highlights for this wee
 
 
 # Characters that make markdown inline structure (links, images, emphasis, code, tables,
-# strike-through, GFM's bare URL and e-mail links) wherever they stand; written as
-# numeric character references, which CommonMark shows as the character and never
-# parses as structure.
-_INLINE = re.compile(r"[\\`*_\[\]|~@]|(?<=\w):(?=//)|(?<=\bwww)\.")
-# What makes a block (heading, list, card break `---`, setext underline, ordered list
-# `1.`) when it starts a line or a list item: its last character becomes a reference.
-_BLOCK_START = re.compile(r"^(?:[#+\-=]|\d{1,9}[.)](?=\s|$))")
+# strike-through, raw HTML) wherever they stand, and an `&` that would begin a character
+# reference: each takes a backslash, which CommonMark shows as the character itself, so
+# the raw file still reads as the words ("Login & Account Access", `\*\*loud\*\*`).
+_INLINE = re.compile(r"[\\`*_\[\]|~<]|&(?=#?\w+;)")
+# GFM's bare URL and e-mail links are found in the text whatever its escapes, by some
+# renderers: their `:` of `://`, `.` of `www.` and `@` become numeric references instead.
+_AUTOLINK = re.compile(r"@|(?<=\w):(?=//)|(?<=\bwww)\.")
+# What makes a block (heading, list, quote, card break `---`, setext underline, ordered
+# list `1.`) when it starts a line or a list item: its last character is escaped.
+_BLOCK_START = re.compile(r"^(?:[#+\-=>]|\d{1,9}[.)](?=\s|$))")
 
 
-def _reference(text: str | re.Match[str]) -> str:
-    char = text if isinstance(text, str) else text.group()
-    return f"&#{ord(char)};"
+def _escaped(match: re.Match[str]) -> str:
+    return "\\" + match.group()
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group())};"
 
 
 def plain(text: object) -> str:
     """Model or customer text as literal markdown: no link, image, markup or block of its own.
 
-    HTML is escaped, newlines folded, and markdown's structural characters written as
-    character references, so the words read the same and do nothing.
+    Newlines are folded, and markdown's structural characters escaped, so the words read
+    the same, in the file and rendered, and do nothing. Nothing is HTML-escaped here: the
+    renderer does that for HTML, and an `&amp;` in a markdown file shows as itself.
     """
     flat = " ".join(str(text).split())
-    escaped = _INLINE.sub(_reference, html.escape(flat, quote=False))
-    return _BLOCK_START.sub(lambda m: m.group()[:-1] + _reference(m.group()[-1]), escaped)
+    escaped = _AUTOLINK.sub(_reference, _INLINE.sub(_escaped, flat))
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:

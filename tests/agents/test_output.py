@@ -137,7 +137,7 @@ def test_report_cards_carry_the_numbers(tmp_path):
         "## Billing: 60.0% (3 conversations)\n\n"
         "- Refund request: 66.7%\n- Double charge: 33.3%\n\n"
         "Sentiment: Billing: mostly negative.\n\n"
-        "> “&lt;b&gt;Refund&lt;/b&gt; &#124; now please”",
+        r"> “\<b>Refund\</b> \| now please”",
         "## Login: 40.0% (2 conversations)\n\n"
         "- Password reset: 100.0%\n\n"
         "Sentiment: Login: mostly positive.\n",
