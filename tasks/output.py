@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from tasks.agent import agent
 from tasks.llm import LLMRequest, LLMSettings, llm_client
-from tasks.models import Narrative, OutputFiles, WeekSummary
+from tasks.models import Narrative, OutputFiles, Segmentation, WeekSummary
 
 INSTRUCTIONS = "Write a one-line headline and up to five highlights for this week's report."
 
@@ -69,6 +69,14 @@ def _topic_cards(findings: dict) -> list[str]:
     return cards
 
 
+def _without_tier(segments: Segmentation) -> list[str]:
+    """A line saying how many conversations have no tier, when some have none."""
+    count = next((s.count for s in segments.tiers if s.name == "unknown"), 0)
+    if not count:
+        return []
+    return ["", f"{count} of {segments.total} conversations have no tier: neither paid nor free."]
+
+
 def _title(summary: WeekSummary) -> str:
     return f"# Voice of Customer: {summary.window_start:%b %d} to {summary.window_end:%b %d, %Y}"
 
@@ -112,6 +120,7 @@ def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) ->
                     for r in [fin.overall, *fin.by_tier]
                 ],
             )
+            + _without_tier(findings["segmentation"])
         ),
         "\n".join(["## Quality", ""] + [f"- {plain(i)}" for i in quality.insights]),
         "\n".join(

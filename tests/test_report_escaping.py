@@ -15,6 +15,7 @@ from tasks.models import (
     Quote,
     Quotes,
     Rates,
+    Segmentation,
     Sentiment,
     Share,
     SubTopics,
@@ -67,6 +68,14 @@ def findings() -> dict:
     rates = Rates(group=hostile(1), conversations=2, resolution_rate=50.0, escalation_rate=50.0)
     topic = "Billing"
     return {
+        "segmentation": Segmentation(
+            total=2,
+            tiers=[Share(name="paid", count=2, percent=100.0)],
+            handling=[],
+            channels=[],
+            languages=[],
+            human_agents=[],
+        ),
         "topic_detection": Topics(
             assignments={"1": topic},
             mix=[Share(name=topic, count=2, percent=100.0)],
