@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import generate_sample  # noqa: E402
 
+from bench.timed_flow import run_timed, warm_up  # noqa: E402
+
 WEEK = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}  # the generator's 2nd week
 SLOTS = 8
 # The requests that carry conversations: topic detection and the three per-topic agents.
@@ -128,17 +130,8 @@ def purpose_of(body: dict[str, Any]) -> str:
 
 def run_flow(source: Path, out: Path, base_url: str) -> dict[str, Any]:
     """Warm Prefect up, then run the flow over `source` against the server."""
-    from prefect import flow
-
-    from flows.voice_of_customer import voice_of_customer
-
-    @flow
-    def warm_up() -> None:
-        """Starts the temporary Prefect server, so the flow's time is the flow's."""
-
     warm_up()
-    started = time.perf_counter()
-    state = voice_of_customer(
+    wall, result = run_timed(
         **WEEK,
         source=str(source),
         provider="openai",
@@ -146,12 +139,7 @@ def run_flow(source: Path, out: Path, base_url: str) -> dict[str, Any]:
         base_url=base_url,
         output_dir=str(out),
         store=f"sqlite:///{out / 'voc.db'}",
-        return_state=True,
     )
-    wall = time.perf_counter() - started
-    if not state.is_completed():
-        raise SystemExit(f"flow ended {state.type.value}: {state.message}")
-    result = state.result()
     results = json.loads((result.output.directory / "results.json").read_text())
     labelled = sum(len(t["labels"]) for t in results["sub_topic_detection"]["topics"])
     return {

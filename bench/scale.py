@@ -20,7 +20,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import generate_sample  # noqa: E402
+
+from bench.timed_flow import run_timed, warm_up  # noqa: E402
 
 # The generator's two weeks, Monday 2026-11-09 to Sunday 2026-11-22: every conversation.
 WINDOW = {"start": date(2026, 11, 9), "end": date(2026, 11, 22)}
@@ -65,33 +66,16 @@ def rss_mb() -> float:
 
 def run_flow(source: Path, out: Path) -> dict:
     """In this process: warm Prefect up, then time the flow over `source`."""
-    from prefect import flow
-
-    from flows.voice_of_customer import voice_of_customer
-
-    @flow
-    def warm_up() -> None:
-        """Starts the temporary Prefect server, so the flow's time is the flow's."""
-
     warm_up()
     before = rss_mb()
-    started = time.perf_counter()
-    state = voice_of_customer(
-        **WINDOW,
-        source=str(source),
-        output_dir=str(out),
-        store=f"sqlite:///{out / 'voc.db'}",
-        return_state=True,
+    wall, result = run_timed(
+        **WINDOW, source=str(source), output_dir=str(out), store=f"sqlite:///{out / 'voc.db'}"
     )
-    wall = time.perf_counter() - started
-    if not state.is_completed():
-        raise SystemExit(f"flow ended {state.type.value}: {state.message}")
-    summary = state.result().summary
     return {
         "wall_s": wall,
         "rss_before_mb": before,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "analysed": summary.conversations,
+        "analysed": result.summary.conversations,
     }
 
 

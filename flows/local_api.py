@@ -6,7 +6,8 @@ group: Ctrl-C in a terminal reaches it first and kills it under the running flow
 same uvicorn command), but in a session of its own, so a terminal's signals reach
 only voc, and with Linux's parent-death signal, so the kernel ends it the moment voc
 ends, however voc ends. `prefect_api` uses it only when no Prefect API is configured;
-`settle_prefect` lets a run's last artifacts and events reach it before it stops.
+`settle_prefect` lets a run's last artifacts and events reach it, and the server is
+stopped only once it has recorded the task runs those events describe.
 """
 
 import contextlib
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -27,6 +29,14 @@ PR_SET_PDEATHSIG = 1
 STARTUP_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 5.0
 STARTUP_FAILED = 3  # uvicorn's exit code when the app cannot start
+# The server records task runs from the client's events as they come; on a loaded machine
+# it can be seconds behind. It is waited for while it makes progress, up to the timeout,
+# and given up on after a stall (a task run that will never end, say).
+RECORDING_TIMEOUT_S = 30.0
+RECORDING_STALL_S = 3.0
+#: Task-run state types whose final state has not been recorded yet.
+UNFINISHED = ["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"]
+FINAL = ["COMPLETED", "FAILED", "CANCELLED", "CRASHED"]
 
 
 class LocalAPIError(RuntimeError):
@@ -103,12 +113,54 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _task_runs(client: httpx.Client, since: datetime) -> tuple[int, int]:
+    """Of the task runs of flow runs that started since `since` and have ended (this
+    process's, not those of another voc sharing the Prefect home): how many are unfinished,
+    and how many finished."""
+    flow_runs = {"start_time": {"after_": since.isoformat()}, "state": {"type": {"any_": FINAL}}}
+    counts = []
+    for types in (UNFINISHED, FINAL):
+        body = {"flow_runs": flow_runs, "task_runs": {"state": {"type": {"any_": types}}}}
+        counts.append(client.post("/task_runs/count", json=body).raise_for_status().json())
+    return counts[0], counts[1]
+
+
+def await_recording(url: str, since: datetime) -> None:
+    """Wait until the server has recorded the final state of the task runs of the flow runs
+    that ended since `since`: none unfinished, and no change between two reads.
+
+    Prefect's server records task runs from the events the client sent, each as it comes.
+    Stopping the server cancels a recording under way: the state is lost, and Prefect
+    prints tracebacks ("Exception during reset or similar", "Error flushing 1 events").
+    """
+    deadline = time.monotonic() + RECORDING_TIMEOUT_S
+    last, changed = None, time.monotonic()
+    with httpx.Client(base_url=url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            try:
+                counts = _task_runs(client, since)
+            except httpx.HTTPError:
+                return  # a server that cannot answer is not recording anything either
+            now = time.monotonic()
+            if counts != last:
+                last, changed = counts, now
+            elif counts[0] == 0 or now - changed > RECORDING_STALL_S:
+                return
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def local_api() -> Iterator[str]:
-    """Serve Prefect's API on a free loopback port for the block; yields its URL."""
+    """Serve Prefect's API on a free loopback port for the block; yields its URL.
+
+    After a block that ends normally, the server stops once it has recorded its runs' task
+    runs (an exception or exit stops it at once).
+    """
+    started = datetime.now(UTC)
     process, url = _serve()
     try:
         yield url
+        await_recording(url, started)
     finally:
         _stop(process)
 

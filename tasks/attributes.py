@@ -18,12 +18,15 @@ from tasks.models import Tier
 from tasks.services.credentials import INTERCOM, load_block
 
 UNKNOWN = "unknown"
+# What workspaces write in an attribute for "not recorded": no value, like an empty one.
+NO_VALUE = frozenset({"", "none", "null", "n/a", "na", "-", UNKNOWN})
 
 
 class AttributeMap(BaseModel):
     """The custom attributes holding the tier and the language; None: Intercom's defaults.
 
-    A tier value is `free` when it is one of `free_values` (any case), else `paid`.
+    A tier value is `free` when it is one of `free_values` (any case), else `paid`; a
+    placeholder such as `none` is no value (`unknown`, neither).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -53,11 +56,13 @@ def configured(read_block: bool) -> AttributeMap:
     return AttributeMap(tier=names["tier"], language=names["language"], free_values=values)
 
 
-def _attribute(name: str, conversation: dict[str, Any], contact: dict[str, Any]) -> Any:
-    """A custom attribute of the conversation, else of its (first) contact."""
+def _attribute(name: str, conversation: dict[str, Any], contact: dict[str, Any]) -> str | None:
+    """A custom attribute's value on the conversation, else on its (first) contact; None
+    when neither holds one (missing, empty, or a placeholder such as `none`)."""
     for owner in (conversation, contact):
-        value = (owner.get("custom_attributes") or {}).get(name)
-        if value not in (None, ""):
+        raw = (owner.get("custom_attributes") or {}).get(name)
+        value = "" if raw is None else str(raw).strip()
+        if value.casefold() not in NO_VALUE:
             return value
     return None
 
@@ -68,7 +73,7 @@ def tier_of(conversation: dict[str, Any], contact: dict[str, Any], names: Attrib
     if value is None:
         return UNKNOWN
     free = {v.casefold() for v in names.free_values}
-    return "free" if str(value).strip().casefold() in free else "paid"
+    return "free" if value.casefold() in free else "paid"
 
 
 def country_of(contact: dict[str, Any]) -> str:
@@ -79,7 +84,6 @@ def country_of(contact: dict[str, Any]) -> str:
 def language_of(conversation: dict[str, Any], contact: dict[str, Any], names: AttributeMap) -> str:
     """The named attribute's language, else the contact's, else `unknown`."""
     if names.language:
-        value = _attribute(names.language, conversation, contact)
-        return str(value).strip() if value is not None else UNKNOWN
+        return _attribute(names.language, conversation, contact) or UNKNOWN
     spoken = contact.get("language_override") or contact.get("browser_language")
     return str(spoken).split("-")[0].strip().lower() if spoken else UNKNOWN

@@ -1,12 +1,15 @@
 """Agent 9: which factors move the customers' ratings."""
 
+from collections.abc import Callable
 from statistics import StatisticsError, correlation, fmean
 
 from tasks.agent import agent
 from tasks.models import Conversation, Correlation, Correlations, Topics
 
-FACTORS = {
-    "paid tier": lambda c: float(c.tier == "paid"),
+# Each factor's value for a conversation; None where it has none (a conversation without a
+# tier is neither paid nor free), which leaves that conversation out of its coefficient.
+FACTORS: dict[str, Callable[[Conversation], float | None]] = {
+    "paid tier": lambda c: None if c.tier == "unknown" else float(c.tier == "paid"),
     "resolved by Fin": lambda c: float(c.fin_outcome == "resolved"),
     "handed to a person": lambda c: float(bool(c.admin_names)),
     "reopens": lambda c: float(c.reopens),
@@ -16,13 +19,14 @@ FACTORS = {
 
 
 def rating_correlation(name: str, rated: list[Conversation]) -> Correlation | None:
-    """Pearson's r between a factor and the rating; None when either does not vary."""
-    values = [FACTORS[name](c) for c in rated]
+    """Pearson's r between a factor and the rating, over the conversations the factor has a
+    value for; None when either does not vary."""
+    pairs = [(value, float(c.rating)) for c in rated if (value := FACTORS[name](c)) is not None]
     try:
-        r = correlation(values, [float(c.rating) for c in rated])
+        r = correlation([value for value, _ in pairs], [rating for _, rating in pairs])
     except StatisticsError:
         return None
-    return Correlation(factor=name, metric="rating", coefficient=round(r, 3), n=len(rated))
+    return Correlation(factor=name, metric="rating", coefficient=round(r, 3), n=len(pairs))
 
 
 @agent("correlation")

@@ -1,7 +1,6 @@
 """Agent 15: write report.md (cards split by `---`), results.json and topics.csv."""
 
 import csv
-import html
 import json
 import re
 from pathlib import Path
@@ -10,35 +9,42 @@ from pydantic import BaseModel
 
 from tasks.agent import agent
 from tasks.llm import LLMRequest, LLMSettings, llm_client
-from tasks.models import Narrative, OutputFiles, WeekSummary
+from tasks.models import Narrative, OutputFiles, Segmentation, WeekSummary
 
 INSTRUCTIONS = "Write a one-line headline and up to five highlights for this week's report."
 
 
 # Characters that make markdown inline structure (links, images, emphasis, code, tables,
-# strike-through, GFM's bare URL and e-mail links) wherever they stand; written as
-# numeric character references, which CommonMark shows as the character and never
-# parses as structure.
-_INLINE = re.compile(r"[\\`*_\[\]|~@]|(?<=\w):(?=//)|(?<=\bwww)\.")
-# What makes a block (heading, list, card break `---`, setext underline, ordered list
-# `1.`) when it starts a line or a list item: its last character becomes a reference.
-_BLOCK_START = re.compile(r"^(?:[#+\-=]|\d{1,9}[.)](?=\s|$))")
+# strike-through, raw HTML) wherever they stand, and an `&` that would begin a character
+# reference: each takes a backslash, which CommonMark shows as the character itself, so
+# the raw file still reads as the words ("Login & Account Access", `\*\*loud\*\*`).
+_INLINE = re.compile(r"[\\`*_\[\]|~<]|&(?=#?\w+;)")
+# GFM's bare URL and e-mail links are found in the text whatever its escapes, by some
+# renderers: their `:` of `://`, `.` of `www.` and `@` become numeric references instead.
+_AUTOLINK = re.compile(r"@|(?<=\w):(?=//)|(?<=\bwww)\.")
+# What makes a block (heading, list, quote, card break `---`, setext underline, ordered
+# list `1.`) when it starts a line or a list item: its last character is escaped.
+_BLOCK_START = re.compile(r"^(?:[#+\-=>]|\d{1,9}[.)](?=\s|$))")
 
 
-def _reference(text: str | re.Match[str]) -> str:
-    char = text if isinstance(text, str) else text.group()
-    return f"&#{ord(char)};"
+def _escaped(match: re.Match[str]) -> str:
+    return "\\" + match.group()
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group())};"
 
 
 def plain(text: object) -> str:
     """Model or customer text as literal markdown: no link, image, markup or block of its own.
 
-    HTML is escaped, newlines folded, and markdown's structural characters written as
-    character references, so the words read the same and do nothing.
+    Newlines are folded, and markdown's structural characters escaped, so the words read
+    the same, in the file and rendered, and do nothing. Nothing is HTML-escaped here: the
+    renderer does that for HTML, and an `&amp;` in a markdown file shows as itself.
     """
     flat = " ".join(str(text).split())
-    escaped = _INLINE.sub(_reference, html.escape(flat, quote=False))
-    return _BLOCK_START.sub(lambda m: m.group()[:-1] + _reference(m.group()[-1]), escaped)
+    escaped = _AUTOLINK.sub(_reference, _INLINE.sub(_escaped, flat))
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
 
 
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
@@ -61,6 +67,14 @@ def _topic_cards(findings: dict) -> list[str]:
         lines += [""] + [f"> “{plain(q.text)}”" for q in quotes.get(name, [])]
         cards.append("\n".join(lines))
     return cards
+
+
+def _without_tier(segments: Segmentation) -> list[str]:
+    """A line saying how many conversations have no tier, when some have none."""
+    count = next((s.count for s in segments.tiers if s.name == "unknown"), 0)
+    if not count:
+        return []
+    return ["", f"{count} of {segments.total} conversations have no tier: neither paid nor free."]
 
 
 def _title(summary: WeekSummary) -> str:
@@ -106,6 +120,7 @@ def render_report(summary: WeekSummary, narrative: Narrative, findings: dict) ->
                     for r in [fin.overall, *fin.by_tier]
                 ],
             )
+            + _without_tier(findings["segmentation"])
         ),
         "\n".join(["## Quality", ""] + [f"- {plain(i)}" for i in quality.insights]),
         "\n".join(

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,8 @@ EXPORT_HEADER = (
 def test_run_on_the_sample_then_read_it_back(voc):
     ran = voc("run")
     assert ran.returncode == 0, ran.stderr
+    # Nothing on stderr from voc or its own Prefect server stopping (no traceback).
+    assert not re.search(r"Traceback|Exception|Error", ran.stderr), ran.stderr
     assert "TOTAL" in ran.stdout and "gamma_presentation" in ran.stdout
     assert "Same tokens on gpt-4o-mini" in ran.stdout
 

@@ -185,6 +185,28 @@ def test_tier_and_language_come_from_the_attributes_the_user_names(tmp_path, mon
     assert [(s.name, s.count) for s in split.tiers] == [("free", 1), ("paid", 1), ("unknown", 1)]
 
 
+@pytest.mark.parametrize("placeholder", ["none", "None", "", "  ", "null", "N/A", "-", "unknown"])
+def test_a_tier_that_says_nothing_is_no_tier_neither_paid_nor_free(
+    tmp_path, monkeypatch, placeholder
+):
+    monkeypatch.setenv("VOC_INTERCOM_TIER_ATTRIBUTE", "Plan")
+    monkeypatch.delenv("VOC_INTERCOM_FREE_VALUES", raising=False)
+    says_nothing = conversation("p1", MONDAY, "Export to CSV?")
+    says_nothing["custom_attributes"] = {"Plan": placeholder}
+    # A placeholder on the conversation leaves the word to its contact's attribute.
+    on_contact = conversation("p2", MONDAY + 60, "Export to PDF?", customer="u2")
+    on_contact["custom_attributes"] = {"Plan": placeholder}
+    on_contact["contacts"]["contacts"] = [contact("u2", custom_attributes={"Plan": "Free"})]
+    paying = conversation("p3", MONDAY + 120, "Export to XLSX?")
+    paying["custom_attributes"] = {"Plan": "Pro"}
+    path = export(tmp_path / "week.json", [says_nothing, on_contact, paying])
+
+    loaded = load_conversations.fn(path, *WEEK).conversations
+    assert [c.tier for c in loaded] == ["unknown", "free", "paid"]
+    split = segmentation.fn(loaded)
+    assert [(s.name, s.count) for s in split.tiers] == [("free", 1), ("paid", 1), ("unknown", 1)]
+
+
 def test_by_default_the_language_is_the_contacts_and_no_tier_is_guessed(tmp_path, monkeypatch):
     for name in ("TIER", "LANGUAGE"):
         monkeypatch.delenv(f"VOC_INTERCOM_{name}_ATTRIBUTE", raising=False)

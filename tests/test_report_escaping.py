@@ -15,6 +15,7 @@ from tasks.models import (
     Quote,
     Quotes,
     Rates,
+    Segmentation,
     Sentiment,
     Share,
     SubTopics,
@@ -38,6 +39,8 @@ HOSTILE = [
     "1. a list",
     "**loud** `code` ~~gone~~ see https://evil.example and www.evil.example or me@evil.example",
     "line one\n\n---\n\n## injected card",
+    "<script>alert(2)</script> & <b>bold</b>",
+    "&amp; &#42; > quoted",
 ]
 # What render_report itself writes; anything else came from the text it was given.
 ALLOWED_TAGS = {
@@ -65,6 +68,14 @@ def findings() -> dict:
     rates = Rates(group=hostile(1), conversations=2, resolution_rate=50.0, escalation_rate=50.0)
     topic = "Billing"
     return {
+        "segmentation": Segmentation(
+            total=2,
+            tiers=[Share(name="paid", count=2, percent=100.0)],
+            handling=[],
+            channels=[],
+            languages=[],
+            human_agents=[],
+        ),
         "topic_detection": Topics(
             assignments={"1": topic},
             mix=[Share(name=topic, count=2, percent=100.0)],
@@ -119,26 +130,33 @@ class Tags(HTMLParser):
         super().__init__()
         self.tags: list[tuple[str, list]] = []
 
+        self.text: list[str] = []
+
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
 
 
 def rendered(markdown: str) -> str:
     return MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
 
 
+SUMMARY = WeekSummary(
+    window_start=date(2026, 11, 16),
+    window_end=date(2026, 11, 22),
+    conversations=2,
+    topic_mix={},
+    negative_percent=0.0,
+    mean_rating=None,
+    fin_resolution_rate=50.0,
+)
+
+
 def test_model_and_customer_text_never_becomes_a_link_image_or_markup():
-    summary = WeekSummary(
-        window_start=date(2026, 11, 16),
-        window_end=date(2026, 11, 22),
-        conversations=2,
-        topic_mix={},
-        negative_percent=0.0,
-        mean_rating=None,
-        fin_resolution_rate=50.0,
-    )
     narrative = Narrative(headline=LINK, highlights=HOSTILE)
-    report = render_report(summary, narrative, findings())
+    report = render_report(SUMMARY, narrative, findings())
     html = rendered(report)
     tags = Tags()
     tags.feed(html)
@@ -151,3 +169,27 @@ def test_model_and_customer_text_never_becomes_a_link_image_or_markup():
     # The words themselves survive, shown as text.
     assert "[x](javascript:alert(1))" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+WORDS = (
+    "Login & Account Access: **loud** <script>alert(1)</script> "
+    "[x](javascript:alert(1)) &amp; 1 < 2"
+)
+
+
+def test_the_markdown_reads_as_the_words_and_renders_them_as_text():
+    report = render_report(SUMMARY, Narrative(headline=WORDS, highlights=[]), findings())
+    headline = report.splitlines()[2]
+    # In the file: the words, a backslash before what would be markup, no HTML entity.
+    assert headline == (
+        r"Login & Account Access: \*\*loud\*\* \<script>alert(1)\</script> "
+        r"\[x\](javascript:alert(1)) \&amp; 1 \< 2"
+    )
+    # Rendered to HTML: exactly the words, escaped once, as text.
+    assert (
+        "<p>Login &amp; Account Access: **loud** &lt;script&gt;alert(1)&lt;/script&gt; "
+        "[x](javascript:alert(1)) &amp;amp; 1 &lt; 2</p>"
+    ) in rendered(report)
+    tags = Tags()
+    tags.feed(rendered(report))
+    assert WORDS in tags.text

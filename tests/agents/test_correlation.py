@@ -37,3 +37,14 @@ def test_mean_rating_by_topic_counts_rated_conversations_only():
 def test_no_ratings_no_correlations():
     found = correlation_analysis.fn(WEEK[4:], TOPICS)
     assert (found.correlations, found.rating_by_topic) == ([], {})
+
+
+def test_a_conversation_without_a_tier_is_left_out_of_the_paid_tier_factor_only():
+    # Rated 1 with no tier: were it counted as "not paid" it would agree with the free
+    # ones, and were it paid it would weaken r; it is neither.
+    week = [*WEEK, conversation("6", tier="unknown", rating=1, seconds_to_first_reply=60)]
+    found = {
+        c.factor: (c.coefficient, c.n) for c in correlation_analysis.fn(week, TOPICS).correlations
+    }
+    assert found["paid tier"] == (1.0, 4)
+    assert found["reopens"][1] == 5

@@ -11,6 +11,7 @@ from tasks.models import (
     Quote,
     Quotes,
     Rates,
+    Segmentation,
     Sentiment,
     SubTopics,
     TopicQuotes,
@@ -39,6 +40,14 @@ QUOTE = "<b>Refund</b> | now\nplease"
 def findings() -> dict:
     """A week of five conversations, 3 Billing and 2 Login, as the agents would report it."""
     return {
+        "segmentation": Segmentation(
+            total=5,
+            tiers=shares({"paid": 4, "unknown": 1}),
+            handling=[],
+            channels=[],
+            languages=[],
+            human_agents=[],
+        ),
         "topic_detection": topics_of(
             {"1": "Billing", "2": "Billing", "3": "Billing", "4": "Login", "5": "Login"}
         ),
@@ -78,7 +87,8 @@ def findings() -> dict:
             participation_rate=80.0,
             overall=Rates(group="all", conversations=4, resolution_rate=50.0, escalation_rate=25.0),
             by_tier=[
-                Rates(group="paid", conversations=4, resolution_rate=50.0, escalation_rate=25.0)
+                Rates(group="paid", conversations=4, resolution_rate=50.0, escalation_rate=25.0),
+                Rates(group="unknown", conversations=0, resolution_rate=0.0, escalation_rate=0.0),
             ],
             by_topic=[
                 Rates(group="Billing", conversations=3, resolution_rate=33.3, escalation_rate=33.3),
@@ -137,14 +147,15 @@ def test_report_cards_carry_the_numbers(tmp_path):
         "## Billing: 60.0% (3 conversations)\n\n"
         "- Refund request: 66.7%\n- Double charge: 33.3%\n\n"
         "Sentiment: Billing: mostly negative.\n\n"
-        "> “&lt;b&gt;Refund&lt;/b&gt; &#124; now please”",
+        r"> “\<b>Refund\</b> \| now please”",
         "## Login: 40.0% (2 conversations)\n\n"
         "- Password reset: 100.0%\n\n"
         "Sentiment: Login: mostly positive.\n",
         "## Fin, the AI agent\n\n"
         "Took part in 80.0% of conversations.\n\n"
         "| Tier | Conversations | Resolved % | Escalated % |\n|---|---|---|---|\n"
-        "| all | 4 | 50.0 | 25.0 |\n| paid | 4 | 50.0 | 25.0 |",
+        "| all | 4 | 50.0 | 25.0 |\n| paid | 4 | 50.0 | 25.0 |\n| unknown | 0 | 0.0 | 0.0 |\n\n"
+        "1 of 5 conversations have no tier: neither paid nor free.",
         "## Quality\n\n- Billing reopens most.",
         "## Churn risk\n\n20.0% of conversations.\n\n1 of 5 conversations show churn signals.",
         "## Week over week\n\nNo earlier run of this analysis to compare with.",

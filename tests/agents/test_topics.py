@@ -65,6 +65,29 @@ def test_sub_topics_of_one_topic():
     ]
 
 
+# How customers say they paid twice, beyond the taxonomy's "charged twice".
+DOUBLE_CHARGES = [
+    "You charged me twice this month",
+    "Looks like you charged us twice after the upgrade",
+    "I was charged two times for the same plan",
+    "I got billed twice for November",
+    "There is a double charge on my card",
+    "You double-charged us",
+    "I see a duplicate charge on my statement",
+    "The payment went through twice",
+]
+
+
+def test_everyday_ways_of_saying_charged_twice_are_billing_double_charges():
+    week = [conversation(str(n), text) for n, text in enumerate(DOUBLE_CHARGES)]
+    found = topic_detection.fn(week, TAXONOMY, LOCAL)
+    assert set(found.assignments.values()) == {"Billing"}
+    assert found.by_llm == 0  # the keywords alone tell
+    texts = [{"id": c.id, "text": c.customer_text} for c in week]
+    sub = sub_topics_for_topic.fn("Billing", texts, billing_sub_topics(), LOCAL)
+    assert percents(sub.mix) == [("Double charge", len(week), 100.0)]
+
+
 def test_a_topic_without_sub_topics_is_all_general():
     found = sub_topics_for_topic.fn("Other", [{"id": "6", "text": "Hello"}], [], LOCAL)
     assert percents(found.mix) == [("General", 1, 100.0)]

@@ -1,14 +1,17 @@
 // report.md shown as cards: headings, lists, quotes and tables, built from text nodes.
-// The report HTML-escapes customer words; they are decoded back to plain text here
-// and shown as text, never parsed as markup.
+// The report escapes markdown in customer words (a backslash, or a numeric reference for
+// autolinks); they are decoded back to plain text here and shown as text, never parsed
+// as markup.
 
 import { h } from "./dom.js";
 
 const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
-/** Decode the HTML entities the report uses, to plain text (never to markup). */
-export function decodeEntities(text) {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name) => {
+/** Decode markdown's backslash escapes and character references, to plain text (never to
+ * markup); one pass, so an escaped `&` stays the start of the words "&amp;". */
+export function plainText(text) {
+  return text.replace(/\\([!-\/:-@[-`{-~])|&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, escaped, name) => {
+    if (escaped !== undefined) return escaped;
     if (name[0] === "#") {
       const code = name[1] === "x" || name[1] === "X"
         ? parseInt(name.slice(2), 16)
@@ -21,8 +24,9 @@ export function decodeEntities(text) {
   });
 }
 
+// A cell ends at a `|` without a backslash before it (GFM's rule).
 function cells(line) {
-  return line.replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => decodeEntities(c.trim()));
+  return line.replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => plainText(c.trim()));
 }
 
 function renderCard(text) {
@@ -47,15 +51,15 @@ function renderCard(text) {
         list = h("ul");
         nodes.push(list);
       }
-      list.append(h("li", {}, decodeEntities(line.slice(2))));
+      list.append(h("li", {}, plainText(line.slice(2))));
     } else if (line.startsWith("> ")) {
-      nodes.push(h("blockquote", { class: "quote" }, decodeEntities(line.slice(2))));
+      nodes.push(h("blockquote", { class: "quote" }, plainText(line.slice(2))));
     } else if (line.startsWith("## ")) {
-      nodes.push(h("h4", {}, decodeEntities(line.slice(3))));
+      nodes.push(h("h4", {}, plainText(line.slice(3))));
     } else if (line.startsWith("# ")) {
-      nodes.push(h("h3", {}, decodeEntities(line.slice(2))));
+      nodes.push(h("h3", {}, plainText(line.slice(2))));
     } else if (line) {
-      nodes.push(h("p", {}, decodeEntities(line)));
+      nodes.push(h("p", {}, plainText(line)));
     }
   }
   return nodes;
