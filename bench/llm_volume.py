@@ -66,6 +66,9 @@ def serve(latency: float) -> None:
     from tests.servers import tokens
     from tests.servers.openai import FakeOpenAI
 
+    # Read before serving: the agents' modules import Prefect, seconds of CPU that a
+    # first request would otherwise wait for (it did: 6.5 s for topic detection's call).
+    known = purposes()
     log: list[dict[str, Any]] = []
     lock = threading.Lock()
 
@@ -82,7 +85,7 @@ def serve(latency: float) -> None:
             entry = {
                 "arrived": arrived,
                 "status": reply.status,
-                "purpose": purpose_of(body),
+                "purpose": purpose_of(body, known),
                 "prompt_tokens": reply.body["usage"]["prompt_tokens"] if reply.status == 200 else 0,
                 "items": list(items.values()),  # counted once the run is over
             }
@@ -106,22 +109,26 @@ def serve(latency: float) -> None:
     print(json.dumps(stats), flush=True)
 
 
-def purpose_of(body: dict[str, Any]) -> str:
-    """The request's job, from its system instructions (the payload does not name it)."""
-    system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
+def purposes() -> dict[str, str]:
+    """Each request's job by its system instructions (the payload does not name it)."""
     from tasks.quotes import INSTRUCTIONS as QUOTES
     from tasks.sentiment import INSTRUCTIONS as SENTIMENT
     from tasks.sentiment import SUMMARY_INSTRUCTIONS
     from tasks.sub_topics import INSTRUCTIONS as SUB_TOPICS
     from tasks.topics import INSTRUCTIONS as TOPICS
 
-    known = {
+    return {
         TOPICS: "classify_topics",
         SUB_TOPICS: "classify_sub_topics",
         SENTIMENT: "read_sentiment",
         SUMMARY_INSTRUCTIONS: "summarise_sentiment",
         QUOTES: "select_quotes",
     }
+
+
+def purpose_of(body: dict[str, Any], known: dict[str, str]) -> str:
+    """The request's job, from its system instructions."""
+    system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
     return known.get(system, "other")
 
 

@@ -1,6 +1,7 @@
 """Agent 8: Fin (Intercom's AI agent) resolution and escalation, overall, per tier and topic."""
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from tasks.agent import agent
 from tasks.models import Conversation, FinPerformance, Rates, Topics
@@ -27,17 +28,25 @@ def fin_performance(conversations: list[Conversation], topics: Topics) -> FinPer
     The outcomes come from the resolution states of the export's API version; the states
     themselves are counted as that version names them.
     """
-    by_tier = sorted({c.tier for c in conversations})
-    topic_of = topics.assignments
     fin = [c for c in conversations if c.fin_participated]
     states = Counter(c.fin_resolution or "unknown" for c in fin)
+    by_tier = grouped(conversations, lambda c: c.tier)
+    # One pass over the week, not one per topic: 10,000 conversations and a dozen topics.
+    by_topic = grouped(conversations, lambda c: topics.assignments.get(c.id))
     return FinPerformance(
         participation_rate=rate(len(fin), len(conversations)),
         overall=rates("all", conversations),
-        by_tier=[rates(t, [c for c in conversations if c.tier == t]) for t in by_tier],
-        by_topic=[
-            rates(share.name, [c for c in conversations if topic_of.get(c.id) == share.name])
-            for share in topics.mix
-        ],
+        by_tier=[rates(tier, by_tier[tier]) for tier in sorted(by_tier)],
+        by_topic=[rates(share.name, by_topic.get(share.name, [])) for share in topics.mix],
         resolution_states=shares(states),
     )
+
+
+def grouped(
+    conversations: list[Conversation], key: Callable[[Conversation], str | None]
+) -> dict[str | None, list[Conversation]]:
+    """The conversations by `key`, each group in the conversations' order."""
+    groups: dict[str | None, list[Conversation]] = defaultdict(list)
+    for conversation in conversations:
+        groups[key(conversation)].append(conversation)
+    return groups

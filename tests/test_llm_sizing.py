@@ -11,6 +11,7 @@ import logging
 import pytest
 
 from tasks.llm import Batched, LLMRequest, LLMSettings, answer_chars, llm_client
+from tasks.llm.estimate import json_chars
 from tasks.llm.limits import DEFAULT_LIMITS, MODEL_LIMITS, model_limits
 from tasks.models import Insights, SubTopicLabels
 from tests.servers.anthropic import FakeAnthropic
@@ -89,6 +90,22 @@ def test_settings_override_the_table():
 
 
 # -- batches that fit ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {},
+        {"id": "1", "text": "plain"},
+        {"id": "7", "text": 'a "quote", a \\ backslash, a\nnew line, a \x01 and \t'},
+        {"id": "x", "text": "é, ü, 日本語 and 😀 stay as they are"},
+        {"id": "1", "text": "two", "extra": ""},
+        {"id": 3, "text": "a number"},  # not all strings: measured by the encoder
+        {"id": "1", "labels": ["a", "b"]},
+    ],
+)
+def test_an_items_json_length_is_what_json_dumps_writes(item):
+    assert json_chars(item) == len(json.dumps(item, ensure_ascii=False))
 
 
 def test_batches_fit_the_context_and_each_conversation_goes_once(monkeypatch, calls):

@@ -17,7 +17,7 @@ from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 
 from tasks.llm.batches import pack
-from tasks.llm.estimate import TokenRatio, request_chars
+from tasks.llm.estimate import TokenRatio, json_chars, request_chars
 from tasks.llm.limits import ModelLimits
 from tasks.llm.types import LLMRequest, Output
 
@@ -129,12 +129,12 @@ class Sizer:
         fixed = self.answer_tokens(job, 0)
         answer_left = answer_budget(self.limits) - fixed
         per_answer = self.answer.tokens(job.answer_chars) * ANSWER_MARGIN / max(1, answer_left)
+        per_answer = per_answer if job.answer_chars else 0.0
+        # Read once: the ratio may be learned from other threads' replies meanwhile.
+        chars_per_token = self.prompt.chars_per_token()
+        prompt_share = max(1, prompt_left)
         return [
-            max(
-                self.prompt.tokens(len(json.dumps(item, ensure_ascii=False)) + 2)
-                / max(1, prompt_left),
-                per_answer if job.answer_chars else 0.0,
-            )
+            max(ceil((json_chars(item) + 2) / chars_per_token) / prompt_share, per_answer)
             for item in job.items
         ]
 

@@ -1,5 +1,6 @@
 """JSON schemas of an agent's output model, as the providers' structured outputs want them."""
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,6 +18,9 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
+# Both are built once per output model (pydantic generates the schema anew on every
+# call, a millisecond each, for every request): callers share the result, read only.
+@cache
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema with every `$ref` inlined (the output models are not recursive)."""
     schema = model.model_json_schema()
@@ -44,6 +48,7 @@ def _strict(node: Any) -> Any:
     return node
 
 
+@cache
 def strict_schema(model: type[BaseModel]) -> dict[str, Any] | None:
     """The schema in OpenAI's strict form, or None when the model cannot be expressed so."""
     try:
