@@ -162,11 +162,12 @@ def small_disk(tmp_path):
 
 def fill(disk: Path) -> None:
     """Write to `disk` until it is full, as a log or a download would."""
-    with (disk / "filler").open("wb") as handle:
+    # Unbuffered: a buffered file keeps what the full disk refused and raises ENOSPC
+    # again as it closes, outside the loop (seen once).
+    with (disk / "filler").open("wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
         except OSError:
             pass
 
