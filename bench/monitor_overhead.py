@@ -10,12 +10,13 @@ and bare (no flow hooks, no task hooks, no listeners). Each run records into a n
 SQLite store of its own, or with `--shared-store` all runs of a kind into one. As
 `voc run` does before it starts the flow, the store is opened (and checked) before
 each run, untimed: the flow's hooks and body find it open, in both modes. It
-prints the median wall times and their ratio; the time spent in the monitor's hooks:
-per task state change, per listener call (mean and p95, in µs) and per flow run at
-its start and end; the CPU time of the run's writer and artifacts threads; how long
-after a monitored run's return its artifacts were published (waited for before the
-next run starts, untimed, so that work never lands in another run's time); and,
-beside them, Prefect's own cost per task run and per task hook call.
+prints the median wall times and their ratio, and the median of the pairs' ratios;
+the time spent in the monitor's hooks: per task state change, per listener call
+(mean and p95, in µs) and per flow run at its start and end; the CPU time of the
+run's writer and artifacts threads; how long after a monitored run's return its
+artifacts were published (waited for before the next run starts, untimed, so that
+work never lands in another run's time); and, beside them, Prefect's own cost per
+task run and per task hook call.
 
 Two things of Prefect's would otherwise decide the ratio, so the runs leave them out
 unless asked. Prefect's flow-run heartbeat thread sleeps in 1 s steps and is joined
@@ -301,6 +302,10 @@ def report(
         f"| monitored | {m_wall:.3f} s | **{m_wall / b_wall:.3f}** "
         f"| {m_cpu:.3f} s | {m_cpu / b_cpu:.3f} |"
     )
+    # Each pair ran back to back: a drift in the machine's load moves both of its runs.
+    pair_ratios = [m / b for (m, _), (b, _) in zip(monitored, bare, strict=True)]
+    print(f"pair ratios: {' '.join(f'{r:.3f}' for r in pair_ratios)}")
+    print(f"median of the pair ratios: {statistics.median(pair_ratios):.3f}")
     task_runs = len(state_change.ns) // (2 * pairs)  # running + completed
     print(f"\ntask runs per flow run: {task_runs}\n")
     print("| monitor code | calls per run | mean µs | p95 µs | ms per run |\n|---|---|---|---|---|")

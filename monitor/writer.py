@@ -30,9 +30,12 @@ _STOP = object()
 MAX_BATCH = 500
 # How long a write waits for others to share its transaction. A run's writes come a
 # few at a time: alone, each would cost a transaction (begin, commit, the totals'
-# statements), a little CPU taken from the agents. Short beside what a live view
-# shows (the dashboard polls every 100 ms); `close()` does not wait for it.
-LINGER_S = 0.05
+# statements), CPU taken from the agents while they run. At 0.1 s a run of the sample
+# made 12-16 transactions instead of 18-24 at 0.05 s on a loaded machine
+# (bench/RESULTS.md, issue 14's third pass); the event log still holds every change,
+# in order, a tenth of a second later at most, and a live reader polls it every 0.1 s
+# anyway. `close()` does not wait for it.
+LINGER_S = 0.1
 
 Write = tuple[Callable[..., Any], tuple[Any, ...]]
 

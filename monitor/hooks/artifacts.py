@@ -2,12 +2,12 @@
 
 Every artifact is a call to the Prefect API. Made from a hook, it would hold up the
 agent that just finished, or the flow run's end. A worker thread per run makes every
-call instead: a second into the run it shows the `voc-progress` artifact (X/N agents),
-then applies the newest count whenever it moved, at most once a second (several agents
-finishing together cost one update); when the run ends it makes the final update and,
-for a completed run, the cost table (`voc-cost-breakdown`), the report (`voc-report`),
-the deck's link (`voc-gamma`) and, with `VOC_DASHBOARD_URL`, a download link per
-output file.
+call instead: two seconds into the run it shows the `voc-progress` artifact (X/N
+agents), then applies the newest count whenever it moved, at most every two seconds
+(several agents finishing together cost one update); when the run ends it makes the
+final update and, for a completed run, the cost table (`voc-cost-breakdown`), the
+report (`voc-report`), the deck's link (`voc-gamma`) and, with `VOC_DASHBOARD_URL`, a
+download link per output file.
 
 The flow's call returns without waiting for those last calls; the process waits for
 them as it exits (`wait_for_publishing`, at most `EXIT_WAIT_S`). A crash loses only
@@ -32,9 +32,11 @@ from monitor.breakdown import agent_breakdown, totals
 from monitor.store import ResultsStore
 
 PROGRESS_KEY = "voc-progress"
-# At most one update a second while the run goes on: live enough for a page that polls,
-# and every update is work for the Prefect server, on the machine the agents run on.
-MIN_INTERVAL_S = 1.0
+# At most one update every two seconds while the run goes on: live enough for a page
+# that polls, and every update is work for the Prefect server, on the machine the agents
+# run on, while they run (a call costs the flow's process ~5 ms of CPU and the server
+# more): a one-second run shows its progress once, when it ends.
+MIN_INTERVAL_S = 2.0
 # A handful of API calls, normally done in well under a second; the bound is for an API
 # that stopped answering, so the process still exits.
 EXIT_WAIT_S = 30.0
@@ -104,8 +106,8 @@ class RunArtifacts:
     def _follow_progress(self, client: SyncPrefectClient) -> None:
         artifact = None
         while True:
-            # At most one call a second, the first one too: a run over within a second
-            # makes none while it runs, and a longer one shows its count a second in.
+            # At most one call per interval, the first one too: a run over within it
+            # makes none while it runs, and a longer one shows its count an interval in.
             self._finished.wait(MIN_INTERVAL_S)
             self._changed.wait()
             self._changed.clear()

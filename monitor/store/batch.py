@@ -29,6 +29,7 @@ from monitor.store.schema import (
     runs,
     seconds_sql,
     usage,
+    utc,
 )
 
 # A run's usage totals, each plus a parameter named apart from its column (SQLAlchemy
@@ -45,27 +46,26 @@ def _bound(totals: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _agent_upsert(dialect_name: str, ending: bool) -> Any:
-    """An agent row's upsert as it starts or ends; built once, as its rows come often."""
+def _agent_upsert(dialect_name: str) -> Any:
+    """An agent row's upsert as it starts or ends, told apart by the new status: one
+    statement for both, so a transaction's agent rows go in one executemany per wave.
+
+    A start counts an attempt, clears the row's end and error, and keeps a running row's
+    start; an ending keeps the row's start, attempts and task run."""
     statement = (sqlite if dialect_name == "sqlite" else postgresql).insert(agent_runs)
-    new = statement.excluded
-    if ending:
-        changed = {
-            "status": new.status,
-            "cached_from": new.cached_from,
-            "error": new.error,
-            "ended_at": new.ended_at,
-        }
-    else:
-        running = agent_runs.c.status == "running"
-        changed = {
-            "status": new.status,
-            "task_run_id": new.task_run_id,
-            "error": None,
-            "ended_at": None,
-            "attempts": agent_runs.c.attempts + 1,
-            "started_at": case((running, agent_runs.c.started_at), else_=new.started_at),
-        }
+    new, row = statement.excluded, agent_runs.c
+    starting = new.status == "running"
+    changed = {
+        "status": new.status,
+        "task_run_id": func.coalesce(new.task_run_id, row.task_run_id),
+        "error": new.error,
+        "ended_at": new.ended_at,
+        "cached_from": case((starting, row.cached_from), else_=new.cached_from),
+        "attempts": row.attempts + case((starting, 1), else_=0),
+        "started_at": case(
+            (starting & (row.status != "running"), new.started_at), else_=row.started_at
+        ),
+    }
     return statement.on_conflict_do_update(index_elements=["run_id", "key"], set_=changed)
 
 
@@ -85,10 +85,21 @@ class AgentRow(NamedTuple):
     started_at: datetime
     ended_at: datetime | None
 
+    @classmethod
+    def read(cls, found: Any) -> "AgentRow":
+        """The row as a query gave it (SQLite hands its times back without a zone)."""
+        return cls(found.status, utc(found.started_at), utc(found.ended_at))
 
+
+# The top-level agents' rows of a run, read once as the store starts following it.
+TOP_AGENT_ROWS = select(
+    agent_runs.c.key, agent_runs.c.status, agent_runs.c.started_at, agent_runs.c.ended_at
+).where(agent_runs.c.run_id == bindparam("run_id"), agent_runs.c.key == agent_runs.c.agent)
 AGENT_ROW = select(agent_runs.c.status, agent_runs.c.started_at, agent_runs.c.ended_at).where(
     agent_runs.c.run_id == bindparam("run_id"), agent_runs.c.key == bindparam("key")
 )
+# What `Pending.agent_row` answers for a row it cannot vouch for: read it.
+UNKNOWN = object()
 
 
 def agent_row_after(old: AgentRow | None, status: str, at: datetime) -> AgentRow:
@@ -105,6 +116,10 @@ def event_row(run_id: str, kind: str, payload: dict) -> dict[str, Any]:
     return {"run_id": run_id, "kind": kind, "payload": payload, "created_at": now()}
 
 
+# The top-level agent rows of the runs a store follows, by run id and key, as committed.
+FollowedRuns = dict[str, dict[str, AgentRow]]
+
+
 class Pending:
     """What a write transaction appends and adds up, written in one go at its end.
 
@@ -114,6 +129,11 @@ class Pending:
     statements may read (`_payer`) or change (`finish_run`): those call `flush_agents`
     first, so what they see is what was written so far.
 
+    The store follows the top-level agent rows of the runs it records (`follow`, as a run
+    starts): it writes every change to them itself, so it knows each row as it was
+    without reading it back; a statement that changes them otherwise (`finish_run`)
+    makes it `forget` them. What a transaction learns is kept once it commits (`keep`).
+
     LLM calls and events go in with one executemany per table, in the order recorded,
     so event ids grow in that order; no write reads them back. Their totals are added
     once per run and once per agent, provider and model, in key order: transactions
@@ -121,55 +141,75 @@ class Pending:
     for each other but cannot deadlock.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, followed: FollowedRuns) -> None:
         self.conn = conn
         self._rows: dict[Table, list[dict[str, Any]]] = {}
         self._runs: dict[str, dict[str, Any]] = {}
         self._usage: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._durations: dict[str, tuple[int, float]] = {}
-        self._agent_upserts: list[tuple[bool, dict[str, Any]]] = []
+        self._agent_upserts: list[dict[str, Any]] = []
         self._agent_rows: dict[tuple[str, str], AgentRow] = {}
+        self._followed = followed
+        self._follows: dict[str, dict[str, AgentRow] | None] = {}
 
-    def upsert_agent(self, ending: bool, values: dict[str, Any]) -> None:
+    def upsert_agent(self, values: dict[str, Any]) -> None:
         """An agent row's upsert (`_agent_upsert`), written with the others in order."""
-        self._agent_upserts.append((ending, values))
+        self._agent_upserts.append(values)
 
-    def agent_row(self, run_id: str, key: str) -> AgentRow | None:
-        """The agent's row as this transaction left it, if it changed it."""
-        return self._agent_rows.get((run_id, key))
+    def follow(self, run_id: str, rows: dict[str, AgentRow]) -> None:
+        """Know the run's top-level agent rows from now on: `rows`, as read, then every
+        change this store writes to them."""
+        self._follows[run_id] = rows
+
+    def forget(self, run_id: str) -> None:
+        """The run's agent rows were changed by a statement: read them when needed."""
+        self._follows[run_id] = None
+        for key in [key for key in self._agent_rows if key[0] == run_id]:
+            del self._agent_rows[key]
+
+    def agent_row(self, run_id: str, key: str) -> AgentRow | None | object:
+        """The top-level agent's row as this transaction leaves it so far, None if there
+        is none, or `UNKNOWN` if the store does not follow it."""
+        if (run_id, key) in self._agent_rows:
+            return self._agent_rows[(run_id, key)]
+        rows = self._follows[run_id] if run_id in self._follows else self._followed.get(run_id)
+        return UNKNOWN if rows is None else rows.get(key)
 
     def set_agent_row(self, run_id: str, key: str, row: AgentRow) -> None:
         """Remember the agent's row as this transaction leaves it."""
         self._agent_rows[(run_id, key)] = row
+
+    def keep(self) -> None:
+        """The transaction committed: what it learnt of the followed rows holds now."""
+        for run_id, rows in self._follows.items():
+            if rows is None:
+                self._followed.pop(run_id, None)
+            else:
+                self._followed[run_id] = rows
+        for (run_id, key), row in self._agent_rows.items():
+            if run_id in self._followed:
+                self._followed[run_id][key] = row
 
     def flush_agents(self) -> None:
         """Write the agent rows upserted so far: before a statement that reads or
         changes agent rows.
 
         An upsert changes its own row only, so only the order of one row's upserts
-        matters: they go in waves, the first upsert of every row, then the second, and
-        so on, with one executemany per kind of upsert in each wave. A key is at most
-        once in each (PostgreSQL may make one multi-row INSERT of them, which cannot
-        update a row twice). A batch of agents starting and ending is a few statements
-        rather than one per change of kind."""
-        waves: list[dict[bool, list[dict[str, Any]]]] = []
-        seen: dict[tuple[str, str], int] = {}
-        for ending, values in self._agent_upserts:
-            key = (values["run_id"], values["key"])
-            wave = seen.get(key, 0)
-            seen[key] = wave + 1
-            if wave == len(waves):
-                waves.append({False: [], True: []})
-            waves[wave][ending].append(values)
-        for wave in waves:
-            for ending, rows in wave.items():
-                if rows:
-                    self._upsert_agents(ending, rows)
-        self._agent_upserts.clear()
-        self._agent_rows.clear()  # the database has them now, and whatever changes them next
-
-    def _upsert_agents(self, ending: bool, rows: list[dict[str, Any]]) -> None:
-        self.conn.execute(_agent_upsert(self.conn.dialect.name, ending), rows)
+        matters. SQLite's executemany runs its rows one by one, in order: one statement
+        takes them all. On PostgreSQL they go in waves, the first upsert of every row,
+        then the second, and so on, one executemany each, so that a key is at most once
+        in each (it may make one multi-row INSERT of them, which cannot update a row
+        twice)."""
+        if not self._agent_upserts:
+            return
+        upsert = _agent_upsert(self.conn.dialect.name)
+        if self.conn.dialect.name == "sqlite":
+            waves = [self._agent_upserts]
+        else:
+            waves = _waves(self._agent_upserts)
+        for rows in waves:
+            self.conn.execute(upsert, rows)
+        self._agent_upserts = []
 
     def append(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Rows for an append-only table; those of one call share their keys (executemany)."""
@@ -216,6 +256,20 @@ class Pending:
         self._runs.clear()
         self._usage.clear()
         self._durations.clear()
+
+
+def _waves(upserts: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Agent-row upserts in waves: each row's first, then each row's second, and so on."""
+    waves: list[list[dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for values in upserts:
+        key = (values["run_id"], values["key"])
+        wave = seen.get(key, 0)
+        seen[key] = wave + 1
+        if wave == len(waves):
+            waves.append([])
+        waves[wave].append(values)
+    return waves
 
 
 def add_up_history(conn: Connection) -> None:

@@ -43,6 +43,8 @@ class ResultsStore(Writes, Scores, Reads):
             self.engine = make_engine(url)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise StoreError(f"results store URL {display_url(url)!r}: {exc}") from exc
+        self._immediate = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._followed = {}
         self._check_intact()
         if getattr(self.engine, "read_only", False):
             self._open_read_only()

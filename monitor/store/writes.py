@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.store.batch import AGENT_ROW, AgentRow, Pending, agent_row_after, event_row
+from monitor.store.batch import (
+    AGENT_ROW,
+    TOP_AGENT_ROWS,
+    UNKNOWN,
+    AgentRow,
+    FollowedRuns,
+    Pending,
+    agent_row_after,
+    event_row,
+)
 from monitor.store.liveness import Process, run_process
 from monitor.store.schema import DONE, agent_runs, events, files, llm_calls, now, runs, utc
 from monitor.store.views import call_log
@@ -73,8 +82,10 @@ class Writes:
     """Recording runs as they go; mixed into `ResultsStore`, which opens the engine."""
 
     engine: Engine
+    _immediate: Engine  # the engine, its SQLite write transactions begun IMMEDIATE
     _local: threading.local  # `pending`: this thread's open write transaction
     _write_lock: AbstractContextManager
+    _followed: FollowedRuns  # the agent rows of the runs this store records
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -85,16 +96,15 @@ class Writes:
             return
         # Threads of one process queue here rather than on SQLite's lock, whose busy
         # handler sleeps in steps of up to 100 ms; other processes still wait on SQLite.
-        with (
-            self._write_lock,
-            self.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn,
-        ):
-            self._local.pending = pending = Pending(conn)
-            try:
-                yield conn
-                pending.flush()
-            finally:
-                self._local.pending = None
+        with self._write_lock:
+            with self._immediate.begin() as conn:
+                self._local.pending = pending = Pending(conn, self._followed)
+                try:
+                    yield conn
+                    pending.flush()
+                finally:
+                    self._local.pending = None
+            pending.keep()
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -152,6 +162,14 @@ class Writes:
                 heartbeat_at=values["heartbeat_at"],
             )
             self._event(conn, run["id"], "run", {"status": "running"})
+            self._follow(conn, run["id"])
+
+    def _follow(self, conn: Connection, run_id: str) -> None:
+        """Read the run's top-level agent rows (none, unless Prefect retries the flow run):
+        from now on the store follows them as it writes them, without reading them again."""
+        found = conn.execute(TOP_AGENT_ROWS, {"run_id": run_id})
+        rows = {row.key: AgentRow.read(row) for row in found}
+        self._local.pending.follow(run_id, rows)
 
     def beat(self, run_id: str) -> None:
         """The run's process is alive."""
@@ -195,6 +213,7 @@ class Writes:
         ended = now()
         with self._write() as conn:
             self._local.pending.flush_agents()
+            self._local.pending.forget(run_id)
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -219,6 +238,7 @@ class Writes:
         crashed_agent = "the run ended crashed while it ran"  # what finish_run gave them
         with self._write() as conn:
             self._local.pending.flush_agents()
+            self._local.pending.forget(run_id)
             changed = conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id, runs.c.status.in_(("running", "crashed")))
@@ -260,11 +280,14 @@ class Writes:
             "task_run_id": task_run_id,
             "status": "running",
             "attempts": 1,
+            "error": None,
+            "cached_from": None,
             "started_at": started,
+            "ended_at": None,
         }
         with self._write() as conn:
             self._retime(conn, run_id, key, "running", started)
-            self._local.pending.upsert_agent(False, values)
+            self._local.pending.upsert_agent(values)
             self._event(conn, run_id, "agent", {"key": key, "agent": agent, "status": "running"})
 
     def agent_finished(self, run_id: str, key: str, status: str, error: str | None = None) -> None:
@@ -275,7 +298,9 @@ class Writes:
             "run_id": run_id,
             "key": key,
             "agent": agent,
+            "task_run_id": None,
             "status": status,
+            "attempts": 1,
             "error": error,
             "started_at": ended,
             "ended_at": ended,
@@ -284,7 +309,7 @@ class Writes:
             cached_from = self._payer(conn, run_id, key) if status == "cached" else None
             values["cached_from"] = cached_from
             self._retime(conn, run_id, key, status, ended)
-            self._local.pending.upsert_agent(True, values)
+            self._local.pending.upsert_agent(values)
             payload = {"key": key, "agent": agent, "status": status, "error": error}
             self._event(conn, run_id, "agent", payload)
             if error:
@@ -296,21 +321,18 @@ class Writes:
         get `status` at `at`: out of them if the row was done, into them if it ends done.
 
         Only top-level agents count, as in the statistics; per-topic runs do not. The
-        row as it was is read once per transaction, then followed in memory: the
-        transaction's agent rows are written at its end.
+        row as it was is known without reading it in a run this store follows (it wrote
+        every change to it); otherwise it is read once per transaction, then followed in
+        memory: the transaction's agent rows are written at its end.
         """
         agent = key.split("[", 1)[0]
         if key != agent:
             return
         pending = self._local.pending
         old = pending.agent_row(run_id, key)
-        if old is None:
+        if old is UNKNOWN:
             found = conn.execute(AGENT_ROW, {"run_id": run_id, "key": key}).first()
-            old = (
-                AgentRow(found.status, utc(found.started_at), utc(found.ended_at))
-                if found
-                else None
-            )
+            old = AgentRow.read(found) if found else None
         new = agent_row_after(old, status, at)
         pending.set_agent_row(run_id, key, new)
         count, seconds = 0, 0.0
