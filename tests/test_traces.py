@@ -395,15 +395,21 @@ def test_a_killed_runs_exported_spans_stay_consistent(tmp_path, prefect_home):
     """kill -9 mid-run: what had been exported is one trace of the run's agents and calls,
     each call under its own task run's span (the flow span and the running agents' spans
     never arrive)."""
-    from tests.test_resume import kill_when, topic_done_before_its_agent
+    from tests.test_resume import about_billing, kill_when, topic_done_before_its_agent
 
-    with FakeCollector() as collector:
+    with FakeCollector() as collector, FakeOpenAI() as provider:
+        # Billing's per-topic requests wait at the gate, so the moment to kill at lasts
+        # (other topics' runs done, their agents still running on Billing).
+        provider.held = about_billing
+        provider.gate.clear()
         env = voc_environment(tmp_path, prefect_home) | {
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "50",  # spans leave every 50 ms, not every 5 s
+            "OPENAI_API_KEY": provider.api_key,
         }
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("voc")), "run"],
+            [str(Path(sys.executable).with_name("voc")), "run"]
+            + ["--provider", "openai", "--base-url", provider.base_url],
             env=env,
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
@@ -411,14 +417,17 @@ def test_a_killed_runs_exported_spans_stay_consistent(tmp_path, prefect_home):
             start_new_session=True,
         )
         # Mid-run, once the collector holds an LLM call's span.
-        run_id = kill_when(
-            process,
-            tmp_path / "voc.db",
-            lambda agents: (
-                topic_done_before_its_agent(agents)
-                and any(s["span_kind"] == "LLM" for s in collector.spans)
-            ),
-        )
+        try:
+            run_id = kill_when(
+                process,
+                tmp_path / "voc.db",
+                lambda agents: (
+                    topic_done_before_its_agent(agents)
+                    and any(s["span_kind"] == "LLM" for s in collector.spans)
+                ),
+            )
+        finally:
+            provider.gate.set()
         exported = list(collector.spans)
     # The store and the exporter each lose what they had not sent when the process died,
     # so the trace is checked against itself and the run's id.
