@@ -368,4 +368,6 @@ def dashboard(
             markup=False,
             soft_wrap=True,
         )
-    serve(web, sock)
+    stopped_by = serve(web, sock)
+    if stopped_by:
+        raise typer.Exit(128 + stopped_by)

@@ -27,7 +27,7 @@ from tests.polling import until
 
 @contextmanager
 def voc_dashboard_process(
-    env: dict[str, str], cwd: Path, *options: str
+    env: dict[str, str], cwd: Path, *options: str, **popen: Any
 ) -> Iterator[tuple[subprocess.Popen, str]]:
     """`voc dashboard --port 0 OPTIONS` as a user starts it: the process, and the URL its
     first line gives once it listens; killed at the end if the test did not stop it."""
@@ -38,6 +38,7 @@ def voc_dashboard_process(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
     try:
         line = process.stdout.readline()

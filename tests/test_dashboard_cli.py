@@ -49,6 +49,20 @@ def test_beyond_loopback_it_says_a_token_is_needed_and_asks_for_it(env, tmp_path
         assert process.stderr.read() == ""
 
 
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_started_as_a_scripts_background_job_sigint_still_stops_it_with_130(env, tmp_path):
+    # bash starts `voc dashboard &` from a script with SIGINT ignored; uvicorn still stops
+    # on it, and raising it again once stopped would then be a no-op (exit 0).
+    with voc_dashboard_process(env, tmp_path, preexec_fn=ignore_sigint) as (process, url):
+        assert httpx.get(f"{url}api/runs").status_code == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(15) == 130
+        assert process.stderr.read() == ""
+
+
 def test_a_port_in_use_is_one_line_and_exit_2(env, tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 
 import ipaddress
 import socket
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -43,24 +44,38 @@ def url_of(sock: socket.socket) -> str:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn that ends the app's event streams as it starts to stop.
+    """uvicorn that ends the app's event streams as it starts to stop, and notes the
+    signal that stopped it.
 
     uvicorn waits for open responses before the app's own shutdown runs, and an SSE
     stream never ends by itself: without this, every stop would wait out the grace
     period and then cancel the streams with a traceback.
     """
 
+    stopped_by: int | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stopped_by = self.stopped_by or sig
+        super().handle_exit(sig, frame)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.config.app.state.hub.end_streams()
         await super().shutdown(sockets)
 
 
-def serve(app: FastAPI, sock: socket.socket) -> None:
-    """Run uvicorn on the bound socket until interrupted."""
+def serve(app: FastAPI, sock: socket.socket) -> int | None:
+    """Run uvicorn on the bound socket until a signal stops it; that signal's number.
+
+    uvicorn raises the signal again once it has stopped, which ends the process only
+    if the signal's disposition was the default: a background job from a script starts
+    with SIGINT ignored, and would otherwise exit 0 after a Ctrl-C-style stop.
+    """
     config = uvicorn.Config(
         app,
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    _Server(config).run(sockets=[sock])
+    server = _Server(config)
+    server.run(sockets=[sock])
+    return server.stopped_by
