@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
@@ -181,6 +182,20 @@ def artifacts(server: PrefectServer, run_id: str, timeout_s: float = 60) -> dict
         return until(f"{', '.join(PUBLISHED_LAST)} of run {run_id}", published, timeout_s)
 
 
+def artifact_events(server: PrefectServer, resources: set[str]) -> set[str]:
+    """Those of the artifacts `resources` the server has a `prefect.artifact.created` event for."""
+    query = {
+        "filter": {
+            "event": {"name": ["prefect.artifact.created"]},
+            "resource": {"id": [*resources]},
+        },
+        "limit": 50,
+    }
+    answer = httpx.post(f"{server.api_url}/events/filter", json=query, timeout=30)
+    answer.raise_for_status()
+    return {event["resource"]["prefect.resource.id"] for event in answer.json()["events"]}
+
+
 def test_a_scheduled_week_runs_on_a_worker_with_rows_artifacts_and_files(
     workers, checkout, deployment_id, tmp_path
 ):
@@ -223,6 +238,13 @@ def test_a_scheduled_week_runs_on_a_worker_with_rows_artifacts_and_files(
     link = found["voc-file-report-md"]
     assert f"{DASHBOARD}/api/runs/{run_id}/files/report.md" in link.data
     assert {"voc-file-results-json", "voc-file-topics-csv"} <= set(found)
+    created = {f"prefect.artifact.{a.id}" for a in found.values()}
+    until(
+        "an artifact-created event per artifact",
+        lambda: artifact_events(server, created) == created,
+        60,
+    )
+    assert "Error emitting event" not in log.read_text()
 
     shown = subprocess.run(
         [VOC, "show", run_id[:8]],

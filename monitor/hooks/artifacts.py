@@ -14,7 +14,6 @@ them as it exits (`wait_for_publishing`, at most `EXIT_WAIT_S`). A crash loses o
 artifacts: the results store holds the run's record.
 """
 
-import atexit
 import contextvars
 import json
 import logging
@@ -70,7 +69,6 @@ class RunArtifacts:
         self._worker = threading.Thread(
             target=context.run, args=(self._work,), name=f"voc-artifacts-{self.run_id}", daemon=True
         )
-        _wait_at_exit()
         self._worker.start()
 
     def changed(self) -> None:
@@ -87,6 +85,7 @@ class RunArtifacts:
         if self._worker is not None:
             with _publishing_lock:
                 _publishing.add(self._worker)
+            _wait_at_exit()
         self._finished.set()
         self._changed.set()
 
@@ -193,12 +192,17 @@ def wait_for_publishing(timeout: float = EXIT_WAIT_S) -> bool:
 
 
 def _wait_at_exit() -> None:
-    # Registered as the first run opens, after Prefect registered its own exit handlers
-    # (its temporary API server's among them): handlers run last-registered first, so
-    # this one waits while that server still answers.
+    # Prefect stops its services (the events worker that sends each artifact's
+    # `prefect.artifact.created`) in threading's exit callbacks, which run newest first,
+    # before atexit's. Registered there as the first run ends, after that run started
+    # those services, this wait runs while they still send; and before voc's temporary
+    # API server, an atexit handler, stops. Prefect registers its own the same way.
     global _exit_wait_registered
     with _publishing_lock:
         if _exit_wait_registered:
             return
         _exit_wait_registered = True
-    atexit.register(wait_for_publishing)
+    try:
+        threading._register_atexit(wait_for_publishing)  # type: ignore[attr-defined]
+    except RuntimeError:  # the interpreter is already exiting: nothing waits any more
+        log.warning("voc: a run ended as the process exits; its artifacts may be lost")
