@@ -290,6 +290,7 @@ def evaluate(
     base_url: Annotated[str | None, typer.Option(help="an OpenAI-compatible server")] = None,
     start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="first day")] = None,
     end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="last day")] = None,
+    store: Annotated[str | None, typer.Option(help="SQLAlchemy URL of the results store")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Run the analysis on a labelled set with each model and score it: one table."""
@@ -302,13 +303,13 @@ def evaluate(
         )  # fmt: skip
     except BadInput as exc:
         fail(str(exc))
-    results = open_store()
+    results = open_store(store)
     outcomes = []
     began = datetime.now().astimezone()
     with stopping_on_signals(), prefect_api():
         try:
             for candidate in request.candidates:
-                outcomes.append(ev.evaluate(request, candidate, results))
+                outcomes.append(ev.evaluate(request, candidate, results, store))
         except Interrupted as interrupted:
             end_interrupted(results, began, interrupted)
         settle_prefect()

@@ -122,8 +122,11 @@ class Outcome:
     error: str | None = None
 
 
-def evaluate(request: Request, candidate: Candidate, results: ResultsStore) -> Outcome:
-    """Run one evaluation flow; its run and scores as the store recorded them."""
+def evaluate(
+    request: Request, candidate: Candidate, results: ResultsStore, store: str | None
+) -> Outcome:
+    """Run one evaluation flow into `results` (`store` its URL as the user gave it, None
+    for the default); its run and scores as the store recorded them."""
     from flows.evaluation import evaluation
 
     began = time.perf_counter()
@@ -136,6 +139,7 @@ def evaluate(request: Request, candidate: Candidate, results: ResultsStore) -> O
         end=request.end,
         labels=str(request.labels) if request.labels else None,
         output_dir=str(request.output_dir),
+        store=store,
         return_state=True,
     )
     wall = time.perf_counter() - began

@@ -151,6 +151,17 @@ def test_a_label_the_taxonomy_lacks_is_a_miss_and_is_reported(voc_module, home):
     assert topic["value"] <= 4 / 6
 
 
+def test_store_names_where_the_run_and_its_scores_go(voc_module, home, tmp_path):
+    elsewhere = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    source = labelled_export(home)
+    (evaluated,) = run_json(
+        voc_module("eval", "--source", str(source), "--store", elsewhere, "--json")
+    )
+    kept = ResultsStore(elsewhere).run(evaluated["run_id"])
+    assert kept["status"] == "completed" and kept["scores"] == evaluated["scores"]
+    assert evaluated["run_id"] not in {r["id"] for r in run_json(voc_module("runs", "--json"))}
+
+
 def test_several_models_against_the_loopback_openai_server(voc_module):
     with FakeOpenAI() as llm:
         done = voc_module(
