@@ -13,7 +13,7 @@ import typer
 from flows.interrupts import Interrupted, stopping_on_signals
 from flows.local_api import prefect_api, settle_prefect
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
-from flows.running import end_interrupted, execute
+from flows.running import end_interrupted, execute, progress_shown
 from flows.terminal import console, errors, fail, print_run
 from monitor import export as exporting  # `export` is the command's name here
 from monitor.links import flow_run_url, prefect_ui_url
@@ -308,8 +308,9 @@ def evaluate(
     began = datetime.now().astimezone()
     with stopping_on_signals(), prefect_api():
         try:
-            for candidate in request.candidates:
-                outcomes.append(ev.evaluate(request, candidate, results, store))
+            with progress_shown(results):
+                for candidate in request.candidates:
+                    outcomes.append(ev.evaluate(request, candidate, results, store))
         except Interrupted as interrupted:
             end_interrupted(results, began, interrupted)
         settle_prefect()

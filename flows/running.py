@@ -6,9 +6,11 @@ reach the store and Prefect, and ends a run stopped by a signal `cancelled`
 (flows.interrupts).
 """
 
+import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,21 @@ def watch_progress(store: ResultsStore, since: datetime, stop: threading.Event) 
             )
 
 
+@contextlib.contextmanager
+def progress_shown(store: ResultsStore) -> Iterator[None]:
+    """While the block runs, show the agents of each run it starts finishing (`voc run`,
+    `voc resume`, `voc eval`); gone before anything after the block prints."""
+    stop = threading.Event()
+    since = datetime.now().astimezone()
+    watcher = threading.Thread(target=watch_progress, args=(store, since, stop), daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+
+
 def execute(results: ResultsStore, **parameters: Any) -> None:
     """Run the flow with a live progress bar, then print its cost table; exit 1 if it failed.
 
@@ -57,22 +74,16 @@ def execute(results: ResultsStore, **parameters: Any) -> None:
         results.check_writable()
     except StoreError as exc:
         fail(str(exc))
-    stop = threading.Event()
     began = datetime.now().astimezone()
-    watcher = threading.Thread(target=watch_progress, args=(results, began, stop), daemon=True)
     with stopping_on_signals(), prefect_api():
         from flows.voice_of_customer import voice_of_customer
 
         start_traces()
-        watcher.start()
         try:
-            state = voice_of_customer(**parameters, return_state=True)
+            with progress_shown(results):
+                state = voice_of_customer(**parameters, return_state=True)
         except Interrupted as interrupted:
-            stop.set()
             end_interrupted(results, began, interrupted)
-        finally:
-            stop.set()
-            watcher.join()
         settle_prefect()
     finished = results.run(str(state.state_details.flow_run_id))
     if finished["status"] == "running":  # the flow ended, but the store did not take it

@@ -6,7 +6,11 @@ child run, task runs and artifact back from Prefect.
 """
 
 import asyncio
+import contextlib
 import json
+import os
+import pty
+import re
 import subprocess
 from pathlib import Path
 
@@ -160,6 +164,24 @@ def test_store_names_where_the_run_and_its_scores_go(voc_module, home, tmp_path)
     kept = ResultsStore(elsewhere).run(evaluated["run_id"])
     assert kept["status"] == "completed" and kept["scores"] == evaluated["scores"]
     assert evaluated["run_id"] not in {r["id"] for r in run_json(voc_module("runs", "--json"))}
+
+
+def test_in_a_terminal_it_shows_the_agents_finishing_then_the_table(home):
+    env = voc_environment(home, home / "prefect-home") | {"COLUMNS": "160", "TERM": "xterm"}
+    terminal, its_end = pty.openpty()
+    process = subprocess.Popen(
+        [VOC, "eval"], env=env, cwd=home, stdout=its_end, stderr=subprocess.PIPE
+    )
+    os.close(its_end)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once voc has exited and closed its end
+        while chunk := os.read(terminal, 65536):
+            shown += chunk
+    os.close(terminal)
+    assert process.wait(300) == 0, process.stderr.read()
+    text = shown.decode(errors="replace")
+    assert re.search(r"agents .*\d+/16", text), text[-2000:]
+    assert "voc-local-1" in text and "Sentiment" in text
 
 
 def test_several_models_against_the_loopback_openai_server(voc_module):
