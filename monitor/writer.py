@@ -16,7 +16,6 @@ committed (`after_commit`) wait for the end of the transaction instead of splitt
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
@@ -55,6 +54,7 @@ class StoreWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
+        self._closing = threading.Event()  # ends a batch's wait for company
         self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
@@ -82,18 +82,13 @@ class StoreWriter:
                 return
             self._closed = True
             self._queue.put(_STOP)
+            self._closing.set()
         self._thread.join()
 
     def _work(self) -> None:
         stopping = False
         while not stopping:
-            pending = [self._queue.get()]
-            until = time.monotonic() + LINGER_S
-            while len(pending) < MAX_BATCH and pending[-1] is not _STOP:
-                try:
-                    pending.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
-                except queue.Empty:
-                    break
+            pending = self._gather()
             stopping = pending[-1] is _STOP  # close() puts it last, after every write
             if stopping:
                 pending.pop()
@@ -106,6 +101,20 @@ class StoreWriter:
             for callback, args in pending:
                 if isinstance(args, _AfterCommit):
                     _run(callback, args)
+
+    def _gather(self) -> list[Any]:
+        """The next write and those handed over within `LINGER_S` of it, or until closed."""
+        pending = [self._queue.get()]
+        if pending[0] is not _STOP:
+            # One sleep, not a wake-up per write handed over meanwhile: each wake-up takes
+            # the interpreter from an agent's thread for nothing but a queue's append.
+            self._closing.wait(LINGER_S)
+        while len(pending) < MAX_BATCH and pending[-1] is not _STOP:
+            try:
+                pending.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return pending
 
 
 def _store_of(item: Write) -> ResultsStore | None:

@@ -20,7 +20,7 @@ from pydantic_core import to_jsonable_python
 
 from monitor import notify, traces
 from monitor.budget import BudgetExceeded
-from monitor.hooks.recorder import RunRecorder, error_line, register, take
+from monitor.hooks.recorder import RunRecorder, error_line, register, result_of, take
 from monitor.hooks.spec import RunSpec
 from monitor.hooks.task import install
 from monitor.store import StoreError, shared_store
@@ -113,7 +113,7 @@ def record_run_completed(flow: Flow, flow_run: FlowRun, state: State) -> None:
     recorder = take(flow_run.id)
     if recorder is None:
         return
-    result = state.result()
+    result = result_of(state)
     summary = getattr(result, "summary", None)
     presentation = getattr(result, "presentation", None)
     end_run(

@@ -7,9 +7,11 @@ run, so concurrent runs in one process stay apart.
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from prefect.client.schemas.objects import State
+from prefect.results import ResultRecord
 
 from monitor.budget import Budget
 from monitor.hooks.artifacts import RunArtifacts
@@ -77,6 +79,18 @@ def take(flow_run_id: UUID) -> RunRecorder | None:
     if recorder is not None:
         recorder.stopped.set()
     return recorder
+
+
+def result_of(state: State) -> Any:
+    """A completed run's return value, as `state.result()` gives it.
+
+    A hook is handed the state with its result in memory; `state.result()` would still
+    fetch it through Prefect's event-loop thread and wait there, ~2 ms on the thread of
+    the agent (or flow) that just finished (bench/RESULTS.md, issue 14's fifth pass).
+    """
+    if isinstance(state.data, ResultRecord):
+        return state.data.result
+    return state.result()
 
 
 def error_line(state: State) -> str:

@@ -19,7 +19,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.context import TaskRunContext
 
 from monitor import traces
-from monitor.hooks.recorder import RunRecorder, error_line, recorder_of
+from monitor.hooks.recorder import RunRecorder, error_line, recorder_of, result_of
 from monitor.pricing import price
 from tasks.llm.types import LLMCall, LLMRequest
 from tasks.observe import QuietHookLines, observers, quiet_hook_lines
@@ -54,7 +54,7 @@ def on_task_state(task: Task, task_run: TaskRun, state: State) -> None:
 
 
 def _agent_completed(recorder: RunRecorder, task: Task, key: str, state: State) -> None:
-    result = state.result() if reports_more_than_done(task.fn) else None
+    result = result_of(state) if reports_more_than_done(task.fn) else None
     if result is not None:
         recorder.writer.submit(record_files, recorder, result)
     skipped = getattr(result, "skipped_reason", None)

@@ -70,6 +70,12 @@ def _agent_upsert(dialect_name: str) -> Any:
 
 
 @cache
+def appending(table: Table) -> Any:
+    """INSERT a row of an append-only table: made once, so its cache key is worked out once."""
+    return insert(table)
+
+
+@cache
 def _adding(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
     """INSERT a row, or on conflict over `keys` add its other columns to the row's."""
     dialect = sqlite if dialect_name == "sqlite" else postgresql
@@ -239,7 +245,7 @@ class Pending:
         conn = self.conn
         self.flush_agents()
         for table, rows in self._rows.items():
-            conn.execute(insert(table), rows)
+            conn.execute(appending(table), rows)
         if self._runs:
             added = [{"b_id": run_id} | _bound(adds) for run_id, adds in sorted(self._runs.items())]
             conn.execute(_ADD_TO_RUNS, added)

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.store.batch import (
@@ -26,6 +27,7 @@ from monitor.store.batch import (
     FollowedRuns,
     Pending,
     agent_row_after,
+    appending,
     event_row,
 )
 from monitor.store.liveness import Process, run_process
@@ -68,6 +70,15 @@ def llm_call_row(
         "error": call.error,
         "created_at": created_at,
     }
+
+
+@cache
+def _file_upsert(dialect_name: str) -> Any:
+    """A file's row, or on conflict over its run and path its new size and digest: made
+    once, not per file, so its statement and cache key are not worked out again."""
+    statement = (sqlite if dialect_name == "sqlite" else postgresql).insert(files)
+    changed = {"size": statement.excluded.size, "sha256": statement.excluded.sha256}
+    return statement.on_conflict_do_update(index_elements=["run_id", "path"], set_=changed)
 
 
 def _is_dead(run: Any, lease: timedelta) -> bool:
@@ -121,7 +132,7 @@ class Writes:
     def _event(self, conn: Connection, run_id: str, kind: str, payload: dict) -> None:
         pending = getattr(self._local, "pending", None)
         if pending is None:  # a transaction not opened by `_write`: nothing to wait for
-            conn.execute(insert(events), [event_row(run_id, kind, payload)])
+            conn.execute(appending(events), [event_row(run_id, kind, payload)])
         else:
             pending.append(events, [event_row(run_id, kind, payload)])
 
@@ -396,5 +407,5 @@ class Writes:
             "created_at": now(),
         }
         with self._write() as conn:
-            self._upsert(conn, files, values, ["run_id", "path"], size=size, sha256=sha256)
+            conn.execute(_file_upsert(conn.dialect.name), values)
             self._event(conn, run_id, "file", {"path": path, "size": size})
