@@ -9,7 +9,8 @@ context, `finish_reason: "length"` for a reply past its cap) in a process of its
 replying after `--latency` seconds, and runs the whole flow over the week with
 `provider openai, model gpt-4o-mini` (8 requests in flight, the client's default) and
 the monitor on (a SQLite store in a temporary directory). The flow runs in this
-process, after a no-op flow has started Prefect's temporary server.
+process, after a no-op flow has started Prefect's temporary server, with the Prefect
+settings `voc run` gives it (flows.prefect_defaults) where the environment sets none.
 
 It reports, from the server's own log of requests:
 - requests refused for context and replies cut at their cap (the figure: 0 and 0);
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import generate_sample  # noqa: E402
 
 from bench.timed_flow import run_timed, warm_up  # noqa: E402
+from flows.prefect_defaults import apply_prefect_defaults  # noqa: E402
 
 WEEK = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}  # the generator's 2nd week
 SLOTS = 8
@@ -239,6 +241,7 @@ def main() -> None:
     if args.serve:
         serve(args.latency)
         return
+    apply_prefect_defaults()  # as `voc run` does, before Prefect starts its server
     with tempfile.TemporaryDirectory(prefix="voc-llm-volume-") as workdir:
         source = args.keep or Path(workdir) / "week.jsonl"
         entries = write_week(args.size, source)
