@@ -9,7 +9,8 @@ context, `finish_reason: "length"` for a reply past its cap) in a process of its
 replying after `--latency` seconds, and runs the whole flow over the week with
 `provider openai, model gpt-4o-mini` (8 requests in flight, the client's default) and
 the monitor on (a SQLite store in a temporary directory). The flow runs in this
-process, after a no-op flow has started Prefect's temporary server.
+process, after a no-op flow has started Prefect's temporary server, with the Prefect
+settings `voc run` gives it (flows.prefect_defaults) where the environment sets none.
 
 It reports, from the server's own log of requests:
 - requests refused for context and replies cut at their cap (the figure: 0 and 0);
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import generate_sample  # noqa: E402
 
 from bench.timed_flow import run_timed, warm_up  # noqa: E402
+from flows.prefect_defaults import apply_prefect_defaults  # noqa: E402
 
 WEEK = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}  # the generator's 2nd week
 SLOTS = 8
@@ -78,16 +80,14 @@ def serve(latency: float) -> None:
             reply = super().route(seen)
             body = seen.body if isinstance(seen.body, dict) else {}
             messages = body.get("messages") or [{}]
-            prompt = next((m["content"] for m in messages if m.get("role") == "user"), "{}")
-            # One object from (numbered) id to text; write_summary's is a count.
-            items = json.loads(prompt).get("conversations")
-            items = items if isinstance(items, dict) else {}
             entry = {
                 "arrived": arrived,
                 "status": reply.status,
                 "purpose": purpose_of(body, known),
                 "prompt_tokens": reply.body["usage"]["prompt_tokens"] if reply.status == 200 else 0,
-                "items": list(items.values()),  # counted once the run is over
+                # Read once the run is over: parsing it here took the server's CPU
+                # (and the two cores') while the run was being timed.
+                "prompt": next((m["content"] for m in messages if m.get("role") == "user"), "{}"),
             }
             with lock:
                 log.append(entry)
@@ -99,7 +99,7 @@ def serve(latency: float) -> None:
     sys.stdin.read()
     server.stop()
     for entry in log:
-        entry["items"] = [tokens.count(text) for text in entry["items"]]
+        entry["items"] = [tokens.count(text) for text in conversation_texts(entry.pop("prompt"))]
     stats = {
         "refused_for_context": server.refused_for_context,
         "cut": server.cut,
@@ -107,6 +107,13 @@ def serve(latency: float) -> None:
         "log": log,
     }
     print(json.dumps(stats), flush=True)
+
+
+def conversation_texts(prompt: str) -> list[str]:
+    """The texts of a request's conversations: one object from (numbered) id to text;
+    write_summary's is a count."""
+    items = json.loads(prompt).get("conversations")
+    return list(items.values()) if isinstance(items, dict) else []
 
 
 def purposes() -> dict[str, str]:
@@ -234,6 +241,7 @@ def main() -> None:
     if args.serve:
         serve(args.latency)
         return
+    apply_prefect_defaults()  # as `voc run` does, before Prefect starts its server
     with tempfile.TemporaryDirectory(prefix="voc-llm-volume-") as workdir:
         source = args.keep or Path(workdir) / "week.jsonl"
         entries = write_week(args.size, source)

@@ -12,6 +12,7 @@ import typer
 
 from flows.interrupts import Interrupted, stopping_on_signals
 from flows.local_api import prefect_api, settle_prefect
+from flows.prefect_defaults import apply_prefect_defaults
 from flows.run_inputs import BadInput, check_output_dir, check_run_inputs, default_window
 from flows.running import end_interrupted, execute, progress_shown
 from flows.terminal import console, errors, fail, print_run
@@ -28,18 +29,6 @@ from monitor.store import (
 )
 from monitor.store.liveness import Process, run_process
 
-#: Prefect settings every `voc` command starts with, unless the environment sets them:
-#: its log lines (tracebacks included) stay out of the live view, since the store records
-#: each failure as one line (PREFECT_LOGGING_LEVEL=INFO brings them back); a busy 2-core
-#: machine, or several `voc run` at once, may need more than the default 20 s to start
-#: the temporary API server each run brings up; and an offline machine logs no telemetry
-#: errors.
-PREFECT_DEFAULTS = {
-    "PREFECT_LOGGING_LEVEL": "CRITICAL",
-    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-}
 #: Runs `voc resume` takes up again: those that ended without completing.
 RESUMABLE_STATUSES = ("failed", "crashed", "cancelled")
 
@@ -48,9 +37,9 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
 @app.callback()
 def prefect_defaults() -> None:
-    """Set Prefect's defaults for `voc` (PREFECT_DEFAULTS) before any command imports Prefect."""
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
+    """Set Prefect's defaults for `voc` (flows.prefect_defaults) before any command imports
+    Prefect."""
+    apply_prefect_defaults()
 
 
 def open_store(store: str | None = None) -> ResultsStore:

@@ -1,6 +1,7 @@
 """Pydantic models at the agents' boundaries: conversations in, each agent's findings out."""
 
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,12 +67,16 @@ class Conversation(Record):
     seconds_to_first_reply: int | None = None
     seconds_to_close: int | None = None
 
-    @property
+    # Cached: topic detection, churn and the three per-topic agents each read these for
+    # every conversation of the week, five agents at once. The value lives in the
+    # instance's __dict__, not in a field: never serialized, hashed or compared (and a
+    # `model_copy(update=...)` would carry it over stale: records are made anew instead).
+    @cached_property
     def customer_text(self) -> str:
         """Everything the customer wrote, in order."""
         return " ".join(m.text for m in self.messages if m.author_type in CUSTOMER_AUTHORS)
 
-    @property
+    @cached_property
     def opening_text(self) -> str:
         """The customer's first message: what they wrote in about, or wrote back about when
         the conversation began with a message to them (an outbound message, a bot)."""
