@@ -18,6 +18,12 @@ artifacts were published (waited for before the next run starts, untimed, so tha
 work never lands in another run's time); and, beside them, Prefect's own cost per
 task run and per task hook call.
 
+It runs under the Prefect settings `voc run` gives (flows.prefect_defaults) where the
+environment sets none: Prefect logs nothing below CRITICAL, so it makes no log record
+around each hook call, and its temporary server records task runs in batches, not one
+transaction per event on the cores the flow runs on. The flow's own listener (its count
+of LLM requests out, flows.requests_out) stays on in bare runs: only the monitor is off.
+
 Two things of Prefect's would otherwise decide the ratio, so the runs leave them out
 unless asked. Prefect's flow-run heartbeat thread sleeps in 1 s steps and is joined
 as the flow ends, which rounds every flow run up to whole seconds: 40 ms more can cost
@@ -41,14 +47,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prefect import Flow, Task, flow, task
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from flows.prefect_defaults import apply_prefect_defaults
 
-from flows.voice_of_customer import voice_of_customer
-from monitor.hooks.artifacts import RunArtifacts, wait_for_publishing
-from monitor.store import shared_store
-from monitor.writer import StoreWriter
-from tasks.observe import notify_task_state, observers
+apply_prefect_defaults()  # the settings `voc run` gives Prefect, before Prefect is imported
+
+from prefect import Flow, Task, flow, task  # noqa: E402
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
+
+from flows.requests_out import RequestsStarted  # noqa: E402
+from flows.voice_of_customer import voice_of_customer  # noqa: E402
+from monitor.hooks.artifacts import RunArtifacts, wait_for_publishing  # noqa: E402
+from monitor.store import shared_store  # noqa: E402
+from monitor.writer import StoreWriter  # noqa: E402
+from tasks.observe import notify_task_state, observers  # noqa: E402
 
 WINDOW = {"start": date(2026, 11, 16), "end": date(2026, 11, 22)}
 HOOK_LISTS = ("on_running_hooks", "on_completion_hooks", "on_failure_hooks")
@@ -115,13 +126,19 @@ def agent_tasks() -> list[Task]:
     ]
 
 
+def is_the_flows(listener: Callable) -> bool:
+    """Whether a listener is the flow's own (its count of requests out), not the monitor's:
+    a bare run keeps it, or its agents would start in another order."""
+    return isinstance(listener, RequestsStarted)
+
+
 def time_monitor(tasks: list[Task]) -> tuple[list[Timed], Timed, list[Timed], Flow]:
     """Timed wrappers around the listeners, the task hook and the flow hooks."""
     listeners = []
     for name in LISTENER_LISTS:
-        wrapped = [Timed(fn) for fn in getattr(observers, name)]
+        wrapped = [fn if is_the_flows(fn) else Timed(fn) for fn in getattr(observers, name)]
         getattr(observers, name)[:] = wrapped
-        listeners += wrapped
+        listeners += [fn for fn in wrapped if isinstance(fn, Timed)]
     state_change = Timed(notify_task_state)
     for t in tasks:
         for name in HOOK_LISTS:
@@ -147,7 +164,7 @@ def monitor_off(tasks: list[Task]) -> Iterator[Flow]:
     for name in FLOW_HOOK_LISTS:  # with_options keeps the hooks when given empty lists
         setattr(bare, name, [])
     for name in LISTENER_LISTS:
-        getattr(observers, name).clear()
+        getattr(observers, name)[:] = [fn for fn in getattr(observers, name) if is_the_flows(fn)]
     for t in tasks:
         for name in HOOK_LISTS:
             getattr(t, name).clear()

@@ -4,15 +4,14 @@ provider's request slots (flows.requests_out)."""
 import threading
 import uuid
 from concurrent.futures import Future
-from datetime import date
 
 import pytest
 from prefect.futures import PrefectConcurrentFuture
 
 from flows.requests_out import RequestsStarted
-from flows.voice_of_customer import voice_of_customer
 from tasks import quotes, sentiment, sub_topics, topics
 from tests.polling import until
+from tests.sample_week import run_sample_week
 from tests.servers.base import Seen
 from tests.servers.openai import FakeOpenAI
 
@@ -82,17 +81,7 @@ def test_the_per_topic_requests_take_every_slot_before_quality_and_churn_ask(
         watcher = threading.Thread(target=open_when_full, daemon=True)
         watcher.start()
         try:
-            state = voice_of_customer(
-                start=date(2026, 11, 16),
-                end=date(2026, 11, 22),
-                source="sample",
-                provider="openai",
-                model="gpt-4o-mini",
-                base_url=server.base_url,
-                output_dir=str(output_dir),
-                store=store_url,
-                return_state=True,
-            )
+            state = run_sample_week(server.base_url, output_dir, store_url)
         finally:
             server.gate.set()
             watcher.join(10)

@@ -6,13 +6,12 @@ conversation still gets its sub-topic and sentiment.
 """
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from flows.voice_of_customer import voice_of_customer
 from monitor.store import ResultsStore
+from tests.sample_week import run_sample_week
 from tests.servers.openai import FakeOpenAI
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -23,17 +22,7 @@ def test_refused_batches_are_split_recorded_and_the_run_completes(
 ):
     with FakeOpenAI(context=3_000) as server:
         monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
-        state = voice_of_customer(
-            start=date(2026, 11, 16),
-            end=date(2026, 11, 22),
-            source="sample",
-            provider="openai",
-            model="gpt-4o-mini",
-            base_url=server.base_url,
-            output_dir=str(output_dir),
-            store=store_url,
-            return_state=True,
-        )
+        state = run_sample_week(server.base_url, output_dir, store_url)
     assert state.is_completed(), state.message
     store = ResultsStore(store_url)
     run_id = str(state.state_details.flow_run_id)
