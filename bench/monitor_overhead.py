@@ -1,7 +1,7 @@
 """What the monitor costs: the flow with the monitor on against the same flow with it off.
 
     .venv/bin/python -m bench.monitor_overhead [--pairs 10] [--pause 2] [--prefect-heartbeat]
-        [--shared-store]
+        [--shared-store] [--bare-against-bare]
 
 In one process (one temporary Prefect server), after a warm-up of each, it runs the
 sixteen-agent flow on the sample with the offline provider `--pairs` times each way,
@@ -274,6 +274,12 @@ def main() -> None:
         help="every run of a kind records into one store, opened once in the process (as "
         "a worker that runs many flows would), not into a new store of its own",
     )
+    parser.add_argument(
+        "--bare-against-bare",
+        action="store_true",
+        help="both runs of every pair bare: the spread of the ratios when there is nothing "
+        "to measure, this machine's resolution",
+    )
     args = parser.parse_args()
     settings = {} if args.prefect_heartbeat else {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     tasks = agent_tasks()
@@ -287,10 +293,17 @@ def main() -> None:
         monitored, bare, publishing = [], [], []
         for i in range(args.pairs):
             out = root / f"monitored-{i}"
-            monitored.append(run_once(monitored_flow, out, args.pause, stores["monitored"]))
-            publishing.append(published_after())
+            if args.bare_against_bare:
+                monitored.append(bare_run(tasks, out, args.pause, stores["monitored"]))
+            else:
+                monitored.append(run_once(monitored_flow, out, args.pause, stores["monitored"]))
+                publishing.append(published_after())
             bare.append(bare_run(tasks, root / f"bare-{i}", args.pause, stores["bare"]))
+        if args.bare_against_bare:
+            print("both sides bare: 'monitored' below is a second bare run of each pair")
         report(args.pairs, monitored, bare, state_change, listeners, flow_hooks)
+        if not publishing:
+            return
         print(
             f"| artifacts published after the flow returned (median) | 1 | | | "
             f"{1000 * statistics.median(publishing):,.1f} |"
