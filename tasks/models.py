@@ -1,11 +1,13 @@
 """Pydantic models at the agents' boundaries: conversations in, each agent's findings out."""
 
+import hashlib
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 Tier = Literal["paid", "free", "unknown"]
 FinOutcome = Literal["resolved", "escalated", "unresolved"]
@@ -29,6 +31,14 @@ class Record(BaseModel):
     def model_post_init(self, context: Any) -> None:
         given = frozenset(self.__pydantic_fields_set__)
         object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(given, given))
+
+    # Cached in the instance's __dict__ (never a field: not serialized or compared; and
+    # records are made anew, never `model_copy(update=...)`, which would carry it stale):
+    # a cache key over a list of records digests each record once, whatever list holds it.
+    @cached_property
+    def digest(self) -> bytes:
+        """The MD5 of the record's JSON: equal records, equal digests."""
+        return hashlib.md5(to_json(self), usedforsecurity=False).digest()
 
 
 class Message(Record):
