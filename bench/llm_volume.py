@@ -19,7 +19,9 @@ It reports, from the server's own log of requests:
   its wall time against the ideal, calls x latency / 8;
 - per agent, the conversations it has, the texts it sent (more: some sent twice, or
   for quotes the candidates of the final pick), and the prompt tokens sent against
-  the tokens of those texts.
+  the tokens of those texts;
+- the CPU each process (this one, Prefect's temporary server, the fake server) spent in
+  the LLM phase's window, sampled from /proc by a process of its own (bench.cpu_probe).
 """
 
 import argparse
