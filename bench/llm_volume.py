@@ -19,7 +19,9 @@ It reports, from the server's own log of requests:
   its wall time against the ideal, calls x latency / 8;
 - per agent, the conversations it has, the texts it sent (more: some sent twice, or
   for quotes the candidates of the final pick), and the prompt tokens sent against
-  the tokens of those texts.
+  the tokens of those texts;
+- the CPU each process (this one, Prefect's temporary server, the fake server) spent in
+  the LLM phase's window, sampled from /proc by a process of its own (bench.cpu_probe).
 """
 
 import argparse
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import generate_sample  # noqa: E402
 
+from bench.cpu_probe import CpuProbe  # noqa: E402
 from bench.timed_flow import run_timed, warm_up  # noqa: E402
 from flows.prefect_defaults import apply_prefect_defaults  # noqa: E402
 
@@ -188,6 +191,23 @@ def tokens_by_agent(log: list[dict[str, Any]]) -> dict[str, Counter]:
     return found
 
 
+def cpu_in_phase(probe: CpuProbe, log: list[dict[str, Any]], latency: float, server: int) -> str:
+    """The CPU each process spent in the LLM phase's window, against 2 cores x its wall."""
+    answered = sorted((e for e in log if e["status"] == 200), key=lambda e: e["arrived"])
+    ours = [e for e in answered if e["purpose"] in PHASE_ALL]
+    begin, end = ours[0]["arrived"], ours[-1]["arrived"] + latency
+    me = os.getpid()
+    client = probe.spent(me, begin, end)
+    fake = probe.spent(server, begin, end)
+    prefect = sum(probe.spent(pid, begin, end) for pid in probe.pids() - {me, server})
+    total = client + prefect + fake
+    return (
+        f"CPU in the LLM phase ({end - begin:.2f} s, 2 cores = {2 * (end - begin):.2f} s): "
+        f"prefect-voc {client:.2f} s, Prefect's server {prefect:.2f} s, fake server "
+        f"{fake:.2f} s, total {total:.2f} s ({total / (2 * (end - begin)):.0%} of 2 cores)"
+    )
+
+
 def report(run: dict[str, Any], stats: dict[str, Any], latency: float, entries: int) -> None:
     per_topic = PHASE_ALL[1:]
     timings = {
@@ -258,14 +278,18 @@ def main() -> None:
         )
         try:
             base_url, os.environ["OPENAI_API_KEY"] = server.stdout.readline().split()
+            probe = CpuProbe().start()
             run = run_flow(source, Path(workdir), base_url)
+            probe.stop()
             stats_line, _ = server.communicate("", timeout=120)
         finally:
             if server.poll() is None:
                 server.kill()
         if args.log:
             args.log.write_text(stats_line)
-        report(run, json.loads(stats_line), args.latency, entries)
+        stats = json.loads(stats_line)
+        report(run, stats, args.latency, entries)
+        print(cpu_in_phase(probe, stats["log"], args.latency, server.pid))
 
 
 if __name__ == "__main__":

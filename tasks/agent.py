@@ -48,23 +48,27 @@ class ResumeKey(CachePolicy):
 
 
 # Several agents of a run take the same list of records: hashing 10,000 conversations
-# takes ~0.7 s on a busy machine, and eight agents start at once. Records are frozen,
-# so the same list object of the same length hashes the same: the last few lists'
-# digests are kept, by identity (the list held, so its id is not reused).
+# takes ~0.2 s, and agents start at once. Each record's digest is kept on the (frozen)
+# record, so a list's digest is a digest of its members' digests; the last few lists'
+# digests are also kept, by identity (the list held, so its id is not reused), and one
+# thread at a time digests a list: two agents submitted together (segmentation and topic
+# detection) hashed the same 10,000 conversations side by side, 0.2 s of CPU twice.
 RECORD_LISTS_KEPT = 4
 _record_lists: OrderedDict[int, tuple[list, int, bytes]] = OrderedDict()
-_record_lists_lock = threading.Lock()
+_digesting = threading.Lock()
 
 
 def _records_digest(records: list[Record]) -> bytes:
     """The digest of a list of records, computed once per list."""
-    with _record_lists_lock:
+    with _digesting:
         kept = _record_lists.get(id(records))
         if kept and kept[0] is records and kept[1] == len(records):
             return kept[2]
-    digest = hashlib.md5(usedforsecurity=False)
-    _feed_items(digest, records)
-    with _record_lists_lock:
+        digest = hashlib.md5(usedforsecurity=False)
+        digest.update(b"[%d" % len(records))
+        for record in records:
+            digest.update(record.digest if isinstance(record, Record) else to_json(record))
+        digest.update(b"]")
         _record_lists[id(records)] = (records, len(records), digest.digest())
         while len(_record_lists) > RECORD_LISTS_KEPT:
             _record_lists.popitem(last=False)

@@ -166,3 +166,19 @@ def test_a_list_of_records_hashes_once_and_as_its_content():
     week.append(conversation_of("50"))
     assert policy.compute_key(None, {"conversations": week}, {}) != key  # grown: hashed anew
     assert policy.compute_key(None, {"conversations": week[1:]}, {}) != key
+
+
+def test_a_record_digest_is_its_content_and_a_changed_conversation_changes_the_key():
+    def conversation_of(cid: str, text: str):
+        return to_conversation(intercom_conversation(cid, DAY, text))
+
+    week = [conversation_of(str(i), f"Invoice question {i}") for i in range(20)]
+    again = [conversation_of(str(i), f"Invoice question {i}") for i in range(20)]  # equal, new
+    assert week[3] is not again[3] and week[3].digest == again[3].digest
+    policy = StreamedInputs()
+    key = policy.compute_key(None, {"conversations": week}, {})
+    assert policy.compute_key(None, {"conversations": again}, {}) == key
+    changed = [*again[:7], conversation_of("7", "Invoice question 7, and a refund"), *again[8:]]
+    assert changed[7].digest != week[7].digest
+    assert policy.compute_key(None, {"conversations": changed}, {}) != key
+    assert policy.compute_key(None, {"conversations": week[::-1]}, {}) != key  # order counts

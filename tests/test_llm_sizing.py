@@ -239,3 +239,24 @@ def test_anthropic_cut_and_prompt_too_long_split_the_batch(monkeypatch, calls):
     errors = [c.error for c in calls if c.error]
     assert any("prompt is too long" in e or "exceed context limit" in e for e in errors)
     assert any("reply cut (stop_reason max_tokens)" in e for e in errors)
+
+
+def test_restore_puts_the_ids_back_in_nested_answers_as_validation_would():
+    from tasks.llm.batched import restore
+    from tasks.models import QuoteSelection
+
+    ids = {"1": "c0001", "2": "c0002"}
+    labels = SubTopicLabels.model_validate(
+        {"labels": [{"id": "2", "sub_topic": "Refund request"}, {"id": "9", "sub_topic": "x"}]}
+    )
+    quotes = QuoteSelection.model_validate(
+        {"quotes": [{"conversation_id": "1", "text": "2", "sentiment": "negative"}]}
+    )
+    back = restore(labels, ids)
+    assert [(lab.id, lab.sub_topic) for lab in back.labels] == [
+        ("c0002", "Refund request"),
+        ("9", "x"),  # a number the batch did not have stays as it came
+    ]
+    quoted = restore(quotes, ids)
+    assert quoted.quotes[0].conversation_id == "c0001" and quoted.quotes[0].text == "2"
+    assert quoted == QuoteSelection.model_validate(quoted.model_dump())
