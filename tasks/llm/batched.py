@@ -15,7 +15,6 @@ from typing import Any, Generic
 
 from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
-from pydantic import BaseModel
 
 from tasks.llm.batches import pack
 from tasks.llm.estimate import TokenRatio, json_chars, request_chars
@@ -74,34 +73,21 @@ ID_FIELDS = ("id", "conversation_id")
 
 
 def restore(output: Output, ids: dict[str, str]) -> Output:
-    """The answer with each item's number turned back into the id it stands for.
+    """The answer with each item's number turned back into the id it stands for."""
 
-    `output` is the reply just validated for this batch, held nowhere else: its id fields
-    are set in place, rather than the whole answer dumped and validated again (a third
-    less of the client's CPU). An id is a `str` either way, so the result is what
-    validation would give.
-    """
+    def back(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: ids.get(value, value)
+                if key in ID_FIELDS and isinstance(value, str)
+                else back(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [back(item) for item in node]
+        return node
 
-    def back(node: Any) -> None:
-        if isinstance(node, BaseModel):
-            fields = node.__dict__  # a frozen model's too: the object is new, and ours
-            for key in type(node).model_fields:
-                fields[key] = restored(key, fields[key])
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                node[key] = restored(key, value)
-        elif isinstance(node, list):
-            for item in node:
-                back(item)
-
-    def restored(key: str, value: Any) -> Any:
-        if key in ID_FIELDS and isinstance(value, str):
-            return ids.get(value, value)
-        back(value)
-        return value
-
-    back(output)
-    return output
+    return type(output).model_validate(back(output.model_dump()))
 
 
 def reasoning_room(limits: ModelLimits, answer_tokens: int) -> int:
